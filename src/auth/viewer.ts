@@ -1,0 +1,23 @@
+/** The signed-in user behind a request. */
+export type ViewerUser = {
+  id: string;
+  tenantId: string;
+  authProvider: string;
+  authSubject: string;
+};
+
+/**
+ * Who is asking, and in which tenant. Every service call is authorized against this.
+ * `tenantId` is null only for an anonymous caller naming a tenant that does not exist: such a
+ * caller sees nothing.
+ */
+export type Viewer = {
+  tenantId: string | null;
+  tenantSlug: string;
+  user: ViewerUser | null;
+};
+
+/** The viewer's user, or null for anonymous callers. */
+export function viewerUserId(viewer: Viewer): string | null {
+  return viewer.user?.id ?? null;
+}

@@ -1,0 +1,150 @@
+/**
+ * The only module that reads `process.env`. Variables keep the Boards backend's names
+ * (`BOARDS_*`), with `DATABASE_URL` / `REDIS_URL` accepted as fallbacks, so a Boards deployment can
+ * switch over. Every variable is listed with its default in `.env.example`.
+ */
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+
+const DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/boards_dev";
+
+const booleanString = z
+  .enum(["true", "false", "1", "0", "yes", "no", "on", "off", ""])
+  .transform((v) => ["true", "1", "yes", "on"].includes(v));
+
+function jsonString<T extends z.ZodType>(schema: T) {
+  return z.string().transform((text, ctx): z.infer<T> => {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      ctx.addIssue({ code: "custom", message: "must be valid JSON" });
+      return z.NEVER;
+    }
+    const result = schema.safeParse(parsed);
+    if (!result.success) {
+      ctx.addIssue({ code: "custom", message: result.error.issues.map((i) => i.message).join("; ") });
+      return z.NEVER;
+    }
+    return result.data;
+  });
+}
+
+const positiveInt = z.coerce.number().int().positive();
+
+const EnvSchema = z.object({
+  BOARDS_ENVIRONMENT: z.enum(["development", "test", "production"]).default("development"),
+  BOARDS_DATABASE_URL: z.string().url().optional(),
+  DATABASE_URL: z.string().url().optional(),
+  BOARDS_DATABASE_POOL_SIZE: positiveInt.default(10),
+  BOARDS_REDIS_URL: z.string().url().optional(),
+  REDIS_URL: z.string().url().optional(),
+  BOARDS_API_HOST: z.string().min(1).default("0.0.0.0"),
+  BOARDS_API_PORT: z.coerce.number().int().min(0).max(65535).default(8088),
+  BOARDS_CORS_ORIGINS: jsonString(z.array(z.string())).default(["http://localhost:3033"]),
+  BOARDS_LOG_LEVEL: z
+    .string()
+    .transform((v) => v.toLowerCase())
+    .pipe(z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]))
+    .default("info"),
+  BOARDS_AUTH_PROVIDER: z.enum(["none", "jwt"]).default("none"),
+  BOARDS_AUTH_CONFIG: jsonString(z.record(z.string(), z.unknown())).default({}),
+  BOARDS_JWT_SECRET: z.string().optional(),
+  BOARDS_MULTI_TENANT_MODE: booleanString.default(false),
+  BOARDS_DEFAULT_TENANT_SLUG: z.string().min(1).default("default"),
+  BOARDS_TENANT_NAME: z.string().min(1).default("Default Tenant"),
+  BOARDS_GRAPHIQL: booleanString.optional(),
+  BOARDS_GRAPHQL_MAX_DEPTH: positiveInt.default(10),
+  BOARDS_GRAPHQL_MAX_ALIASES: positiveInt.default(15),
+  BOARDS_GRAPHQL_MAX_TOKENS: positiveInt.default(2000),
+  BOARDS_GRAPHQL_MAX_COST: positiveInt.default(5000),
+  BOARDS_GRAPHQL_MAX_BODY_BYTES: positiveInt.default(1_048_576),
+});
+
+export type AuthProviderName = z.infer<typeof EnvSchema>["BOARDS_AUTH_PROVIDER"];
+
+/** Parsed, typed configuration of one process. */
+export type Env = {
+  environment: "development" | "test" | "production";
+  version: string;
+  databaseUrl: string;
+  databasePoolSize: number;
+  redisUrl: string | undefined;
+  apiHost: string;
+  apiPort: number;
+  corsOrigins: string[];
+  logLevel: string;
+  auth: {
+    provider: AuthProviderName;
+    config: Record<string, unknown>;
+    jwtSecret: string | undefined;
+  };
+  multiTenantMode: boolean;
+  defaultTenantSlug: string;
+  defaultTenantName: string;
+  graphiql: boolean;
+  graphqlLimits: { maxDepth: number; maxAliases: number; maxTokens: number; maxCost: number; maxBodyBytes: number };
+};
+
+/** Thrown by {@link loadEnv} with every problem found, one per line. */
+export class EnvError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+  }
+}
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version?: string };
+  return pkg.version ?? "0.0.0";
+}
+
+/**
+ * Parses configuration from an environment map (default `process.env`).
+ * @throws {EnvError} listing every invalid or missing variable.
+ */
+export function loadEnv(source: Record<string, string | undefined> = process.env): Env {
+  // Empty strings count as unset, as in most .env loaders.
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = EnvSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new EnvError(parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`));
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  if (e.BOARDS_AUTH_PROVIDER === "none" && e.BOARDS_ENVIRONMENT === "production") {
+    problems.push("BOARDS_AUTH_PROVIDER: 'none' accepts every request as one user and is refused in production");
+  }
+  if (e.BOARDS_AUTH_PROVIDER === "jwt") {
+    const config = e.BOARDS_AUTH_CONFIG;
+    const hasSecret = Boolean(config.secret_key ?? e.BOARDS_JWT_SECRET);
+    const hasJwks = typeof config.jwks_url === "string";
+    if (!hasSecret && !hasJwks) {
+      problems.push("BOARDS_JWT_SECRET: required by the jwt auth provider (or set jwks_url in BOARDS_AUTH_CONFIG)");
+    }
+  }
+  if (problems.length > 0) throw new EnvError(problems);
+
+  return {
+    environment: e.BOARDS_ENVIRONMENT,
+    version: packageVersion(),
+    databaseUrl: e.BOARDS_DATABASE_URL ?? e.DATABASE_URL ?? DEFAULT_DATABASE_URL,
+    databasePoolSize: e.BOARDS_DATABASE_POOL_SIZE,
+    redisUrl: e.BOARDS_REDIS_URL ?? e.REDIS_URL,
+    apiHost: e.BOARDS_API_HOST,
+    apiPort: e.BOARDS_API_PORT,
+    corsOrigins: e.BOARDS_CORS_ORIGINS,
+    logLevel: e.BOARDS_LOG_LEVEL,
+    auth: { provider: e.BOARDS_AUTH_PROVIDER, config: e.BOARDS_AUTH_CONFIG, jwtSecret: e.BOARDS_JWT_SECRET },
+    multiTenantMode: e.BOARDS_MULTI_TENANT_MODE,
+    defaultTenantSlug: e.BOARDS_DEFAULT_TENANT_SLUG,
+    defaultTenantName: e.BOARDS_TENANT_NAME,
+    graphiql: e.BOARDS_GRAPHIQL ?? e.BOARDS_ENVIRONMENT !== "production",
+    graphqlLimits: {
+      maxDepth: e.BOARDS_GRAPHQL_MAX_DEPTH,
+      maxAliases: e.BOARDS_GRAPHQL_MAX_ALIASES,
+      maxTokens: e.BOARDS_GRAPHQL_MAX_TOKENS,
+      maxCost: e.BOARDS_GRAPHQL_MAX_COST,
+      maxBodyBytes: e.BOARDS_GRAPHQL_MAX_BODY_BYTES,
+    },
+  };
+}

@@ -1,0 +1,7 @@
+import { listUserBoards } from "../../services/boards.js";
+import type { UserResolvers } from "../types.generated.js";
+
+export const User: UserResolvers = {
+  boards: (user, _, ctx) => listUserBoards(ctx, user.id, "owned"),
+  memberBoards: (user, _, ctx) => listUserBoards(ctx, user.id, "member"),
+};

@@ -1,0 +1,29 @@
+import type { Resolvers } from "../types.generated.js";
+import { DateTime, JSONScalar, UUID } from "../scalars.js";
+import { ArtifactLineage } from "./ArtifactLineage.js";
+import { Board } from "./Board.js";
+import { BoardMember } from "./BoardMember.js";
+import { BoardConnection, GenerationConnection, TagConnection } from "./connections.js";
+import { Generation } from "./Generation.js";
+import { Mutation } from "./Mutation.js";
+import { Node } from "./Node.js";
+import { Query } from "./Query.js";
+import { User } from "./User.js";
+
+/** Every resolver of schema.graphql; fields not listed resolve by property name. */
+export const resolvers: Resolvers = {
+  UUID,
+  DateTime,
+  JSON: JSONScalar,
+  Query,
+  Mutation,
+  Node,
+  User,
+  Board,
+  BoardMember,
+  Generation,
+  ArtifactLineage,
+  BoardConnection,
+  GenerationConnection,
+  TagConnection,
+};

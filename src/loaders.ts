@@ -1,0 +1,90 @@
+/**
+ * Per-request DataLoaders: every relation a type resolver reads goes through one of these, so a
+ * list of N parents costs one statement per relation, not N. Results follow key order, with
+ * null (or []) for misses. Create a fresh set per request: they cache.
+ */
+import DataLoader from "dataloader";
+import type { PrismaClient } from "./db.js";
+import type { Board, BoardMember, BoardRole, Generation, Tag, User } from "./generated/prisma/client.js";
+import type { Viewer } from "./auth/viewer.js";
+
+function byId<T extends { id: string }>(rows: T[], keys: readonly string[]): Array<T | null> {
+  const map = new Map(rows.map((r) => [r.id, r]));
+  return keys.map((k) => map.get(k) ?? null);
+}
+
+function groupBy<T>(rows: T[], keys: readonly string[], keyOf: (row: T) => string): T[][] {
+  const map = new Map<string, T[]>(keys.map((k) => [k, []]));
+  for (const row of rows) map.get(keyOf(row))?.push(row);
+  return keys.map((k) => map.get(k) ?? []);
+}
+
+export function createLoaders(prisma: PrismaClient, viewer: Viewer) {
+  const userById = new DataLoader<string, User | null>(async (ids) =>
+    byId(await prisma.user.findMany({ where: { id: { in: [...ids] } } }), ids),
+  );
+
+  return {
+    userById,
+    boardById: new DataLoader<string, Board | null>(async (ids) =>
+      byId(await prisma.board.findMany({ where: { id: { in: [...ids] } } }), ids),
+    ),
+    generationById: new DataLoader<string, Generation | null>(async (ids) =>
+      byId(await prisma.generation.findMany({ where: { id: { in: [...ids] } } }), ids),
+    ),
+    tagById: new DataLoader<string, Tag | null>(async (ids) =>
+      byId(await prisma.tag.findMany({ where: { id: { in: [...ids] } } }), ids),
+    ),
+    memberById: new DataLoader<string, BoardMember | null>(async (ids) =>
+      byId(await prisma.boardMember.findMany({ where: { id: { in: [...ids] } } }), ids),
+    ),
+    /** Members of each board with their users joined in one statement; primes `userById`. */
+    membersByBoardId: new DataLoader<string, BoardMember[]>(async (boardIds) => {
+      const rows = await prisma.boardMember.findMany({
+        where: { boardId: { in: [...boardIds] } },
+        include: { user: true },
+        orderBy: [{ joinedAt: "asc" }, { id: "asc" }],
+        relationLoadStrategy: "join",
+      });
+      return groupBy(
+        rows.map(({ user, ...member }) => {
+          userById.prime(user.id, user);
+          return member;
+        }),
+        boardIds,
+        (m) => m.boardId,
+      );
+    }),
+    /** The viewer's own role on each board (null: not a member). */
+    viewerRoleByBoardId: new DataLoader<string, BoardRole | null>(async (boardIds) => {
+      const userId = viewer.user?.id;
+      if (!userId) return boardIds.map(() => null);
+      const rows = await prisma.boardMember.findMany({
+        where: { userId, boardId: { in: [...boardIds] } },
+        select: { boardId: true, role: true },
+      });
+      const map = new Map(rows.map((r) => [r.boardId, r.role]));
+      return boardIds.map((id) => map.get(id) ?? null);
+    }),
+    generationCountByBoardId: new DataLoader<string, number>(async (boardIds) => {
+      const rows = await prisma.generation.groupBy({
+        by: ["boardId"],
+        where: { boardId: { in: [...boardIds] } },
+        _count: { _all: true },
+      });
+      const map = new Map(rows.map((r) => [r.boardId, r._count._all]));
+      return boardIds.map((id) => map.get(id) ?? 0);
+    }),
+    tagsByGenerationId: new DataLoader<string, Tag[]>(async (generationIds) => {
+      const links = await prisma.generationTag.findMany({
+        where: { generationId: { in: [...generationIds] } },
+        include: { tag: true },
+        orderBy: [{ tag: { name: "asc" } }, { tag: { id: "asc" } }],
+        relationLoadStrategy: "join",
+      });
+      return groupBy(links, generationIds, (l) => l.generationId).map((group) => group.map((l) => l.tag));
+    }),
+  };
+}
+
+export type Loaders = ReturnType<typeof createLoaders>;

@@ -1,0 +1,29 @@
+/**
+ * Relay `node(id)`: an entity's id is its row UUID, so a lookup tries each entity table
+ * (through the request's loaders, so `nodes(ids)` batches per table) and applies that
+ * entity's visibility rule.
+ */
+import type { ServiceContext } from "../context.js";
+import type { Board, BoardMember, Generation, Tag, User } from "../generated/prisma/client.js";
+import { getBoardMember } from "./boardMembers.js";
+import { getBoard } from "./boards.js";
+import { getGeneration } from "./generations.js";
+import { getTag } from "./tags.js";
+import { getUser } from "./users.js";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export type NodeRow = Board | BoardMember | Generation | Tag | User;
+
+/** The entity with this id if the viewer may read it, else null (also for malformed ids). */
+export async function getNode(ctx: ServiceContext, id: string): Promise<NodeRow | null> {
+  if (!UUID.test(id)) return null;
+  const found = await Promise.all([
+    getBoard(ctx, id),
+    getGeneration(ctx, id),
+    getTag(ctx, id),
+    getUser(ctx, id),
+    getBoardMember(ctx, id),
+  ]);
+  return found.find((row) => row !== null) ?? null;
+}

@@ -1,0 +1,144 @@
+/**
+ * Keyset pagination over a Prisma model. The sort keys plus the row id (always last) form a
+ * total order; a page after a cursor is "rows strictly after the cursor row in that order",
+ * expressed as the lexicographic condition
+ *   k1 > v1 OR (k1 = v1 AND k2 > v2) OR … OR (k1 = v1 AND … AND id > id0)
+ * so ties in a sort key are never skipped or repeated. Backward pages are fetched in the
+ * inverted order and reversed, so every page lists items in the same order.
+ */
+import { badUserInput } from "../../errors.js";
+import { decodeCursor, encodeCursor, type CursorValue } from "./cursor.js";
+import { parsePageArgs, type PageArgs } from "./pageArgs.js";
+
+export type Direction = "asc" | "desc";
+
+/** One sort key: the Prisma field, its direction, and how to read/restore its value. */
+export type SortKey<Row> = {
+  field: string;
+  direction: Direction;
+  kind: "date" | "string";
+  value: (row: Row) => Date | string;
+};
+
+export type PageInfo = {
+  hasNextPage: boolean;
+  hasPreviousPage: boolean;
+  startCursor: string | null;
+  endCursor: string | null;
+};
+
+/** A page of rows with their cursors; `totalCount` runs its query only when called. */
+export type Page<Row> = {
+  edges: Array<{ cursor: string; node: Row }>;
+  nodes: Row[];
+  pageInfo: PageInfo;
+  totalCount: () => Promise<number>;
+};
+
+type Where = Record<string, unknown>;
+type OrderBy = Record<string, Direction>;
+
+export type PaginateOptions<Row extends { id: string }, W> = {
+  args: PageArgs;
+  where: W;
+  /** Sort keys without the id tiebreaker (appended here). */
+  keys: SortKey<Row>[];
+  /** Names the list, e.g. `Board`; cursors from other lists are refused. */
+  list: string;
+  findMany: (query: { where: W; orderBy: OrderBy[]; take: number; skip?: number }) => Promise<Row[]>;
+  count: (where: W) => Promise<number>;
+};
+
+const flip = (d: Direction): Direction => (d === "asc" ? "desc" : "asc");
+
+/**
+ * Runs one page query (and, lazily, its count).
+ * @throws BAD_USER_INPUT for invalid pagination arguments or cursors.
+ */
+export async function paginate<Row extends { id: string }, W>(opts: PaginateOptions<Row, W>): Promise<Page<Row>> {
+  const request = parsePageArgs(opts.args);
+  const idDirection = opts.keys[0]?.direction ?? "asc";
+  const keys: SortKey<Row>[] = [...opts.keys, { field: "id", direction: idDirection, kind: "string", value: (r) => r.id }];
+  const signature = `${opts.list}:${opts.keys.map((k) => `${k.field}.${k.direction}`).join(",")}`;
+  const base = opts.where;
+  const totalCount = () => opts.count(base);
+
+  const cursorOf = (row: Row) =>
+    encodeCursor(
+      signature,
+      opts.keys.map((k) => toCursorValue(k.value(row))),
+      row.id,
+    );
+
+  let rows: Row[];
+  let hasNextPage: boolean;
+  let hasPreviousPage: boolean;
+
+  if (request.mode === "offset") {
+    const orderBy = keys.map((k) => ({ [k.field]: k.direction }));
+    const fetched = await opts.findMany({ where: base, orderBy, take: request.size + 1, skip: request.offset });
+    hasNextPage = fetched.length > request.size;
+    hasPreviousPage = request.offset > 0;
+    rows = fetched.slice(0, request.size);
+  } else {
+    const backward = request.mode === "backward";
+    const cursorText = backward ? request.before : request.after;
+    const argument = backward ? "before" : "after";
+    const order = keys.map((k) => ({ ...k, direction: backward ? flip(k.direction) : k.direction }));
+    let where = base;
+    if (cursorText !== null) {
+      const cursor = decodeCursor(cursorText, signature, opts.keys.length, argument);
+      const values = [...cursor.values.map((v, i) => fromCursorValue(v, keys[i]!.kind, argument)), cursor.id];
+      where = { AND: [base, keysetCondition(order, values)] } as W;
+    }
+    const fetched = await opts.findMany({
+      where,
+      orderBy: order.map((k) => ({ [k.field]: k.direction })),
+      take: request.size + 1,
+    });
+    const more = fetched.length > request.size;
+    rows = fetched.slice(0, request.size);
+    if (backward) rows.reverse();
+    // Relay allows approximating the far side: there are items before `after` (the cursor row
+    // itself, at least), and after `before`.
+    hasNextPage = backward ? cursorText !== null : more;
+    hasPreviousPage = backward ? more : cursorText !== null;
+  }
+
+  const edges = rows.map((node) => ({ cursor: cursorOf(node), node }));
+  return {
+    edges,
+    nodes: rows,
+    pageInfo: {
+      hasNextPage,
+      hasPreviousPage,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
+    totalCount,
+  };
+}
+
+function keysetCondition(keys: Array<{ field: string; direction: Direction }>, values: Array<Date | string>): Where {
+  const branches: Where[] = keys.map((key, i) => {
+    const equalities = keys.slice(0, i).map((k, j) => ({ [k.field]: values[j] }));
+    const comparison = { [key.field]: { [key.direction === "asc" ? "gt" : "lt"]: values[i] } };
+    return { AND: [...equalities, comparison] };
+  });
+  return { OR: branches };
+}
+
+function toCursorValue(value: Date | string): CursorValue {
+  return value instanceof Date ? value.toISOString() : value;
+}
+
+function fromCursorValue(value: CursorValue, kind: "date" | "string", argument: string): Date | string {
+  if (kind === "date") {
+    const date = new Date(String(value));
+    if (Number.isNaN(date.getTime())) {
+      throw badUserInput(`Invalid cursor in \`${argument}\`: not a cursor of this API`, { argument });
+    }
+    return date;
+  }
+  return String(value);
+}
