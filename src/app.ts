@@ -42,17 +42,25 @@ function sendJson(res: ServerResponse, status: number, body: unknown) {
   res.end(text);
 }
 
+/**
+ * By name, not instanceof: graphql can be loaded both as ESM and CJS in one process (the dual
+ * package hazard), and an error class from one copy is not an instance of the other's.
+ */
+function isGraphQLError(error: unknown): error is GraphQLError {
+  return error instanceof Error && error.name === "GraphQLError";
+}
+
 /** Unexpected errors are logged with the request id and reach the client only as that id. */
 function maskError(error: unknown, message: string): Error {
-  if (error instanceof GraphQLError && (!error.originalError || error.originalError instanceof GraphQLError)) {
+  if (isGraphQLError(error) && (!error.originalError || isGraphQLError(error.originalError))) {
     return error;
   }
   const store = requestStore.getStore();
-  const original = error instanceof GraphQLError ? error.originalError : error;
+  const original = isGraphQLError(error) ? error.originalError : error;
   store?.logger.error({ err: original, requestId: store.requestId }, "unexpected error");
   return new GraphQLError(message, {
-    nodes: error instanceof GraphQLError ? error.nodes : undefined,
-    path: error instanceof GraphQLError ? error.path : undefined,
+    nodes: isGraphQLError(error) ? error.nodes : undefined,
+    path: isGraphQLError(error) ? error.path : undefined,
     extensions: { code: "INTERNAL_SERVER_ERROR", requestId: store?.requestId },
   });
 }
