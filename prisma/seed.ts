@@ -3,8 +3,9 @@
  * name `BOARDS_TENANT_NAME`). Safe to run any number of times.
  */
 import { createPool, createPrisma } from "../src/db.js";
-import { loadEnv } from "../src/env.js";
+import { loadDotEnvFile, loadEnv } from "../src/env.js";
 
+loadDotEnvFile();
 const env = loadEnv();
 const pool = createPool(env.databaseUrl, 1);
 const prisma = createPrisma(pool);

@@ -1,9 +1,12 @@
 // Creates the application database named in BOARDS_DATABASE_URL / DATABASE_URL when it does not
 // exist yet, so the first `npm start` on a fresh machine needs nothing but a running Postgres.
+import { existsSync } from "node:fs";
 import pg from "pg";
 
+if (existsSync(".env")) process.loadEnvFile(".env");
+
 const url = new URL(
-  process.env.BOARDS_DATABASE_URL ?? process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/boards_dev",
+  process.env.BOARDS_DATABASE_URL || process.env.DATABASE_URL || "postgresql://postgres@127.0.0.1:5432/boards_dev",
 );
 const database = decodeURIComponent(url.pathname.slice(1));
 if (!/^[A-Za-z0-9_-]+$/.test(database)) {

@@ -3,8 +3,9 @@
  * (`BOARDS_*`), with `DATABASE_URL` / `REDIS_URL` accepted as fallbacks, so a Boards deployment can
  * switch over. Every variable is listed with its default in `.env.example`.
  */
-import { readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { z } from "zod";
+import { readProjectFile } from "./lib/projectFile.js";
 
 const DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/boards_dev";
 
@@ -94,8 +95,16 @@ export class EnvError extends Error {
 }
 
 function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version?: string };
+  const pkg = JSON.parse(readProjectFile("package.json")) as { version?: string };
   return pkg.version ?? "0.0.0";
+}
+
+/**
+ * Loads `.env` from the working directory into `process.env` when it exists; variables already
+ * set in the environment win.
+ */
+export function loadDotEnvFile(path = ".env"): void {
+  if (existsSync(path)) process.loadEnvFile(path);
 }
 
 /**

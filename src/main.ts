@@ -6,13 +6,14 @@ import { createServer } from "node:http";
 import { Redis } from "ioredis";
 import { createApp } from "./app.js";
 import { createPool, createPrisma } from "./db.js";
-import { EnvError, loadEnv, type Env } from "./env.js";
+import { EnvError, loadDotEnvFile, loadEnv, type Env } from "./env.js";
 import { createLogger } from "./logger.js";
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
 function readEnv(): Env {
   try {
+    loadDotEnvFile();
     return loadEnv();
   } catch (error) {
     if (error instanceof EnvError) {

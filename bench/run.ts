@@ -1,0 +1,14 @@
+/**
+ * `npm run bench <name>` runs bench/<name>.ts; with no name it lists the benchmarks.
+ */
+import { readdirSync } from "node:fs";
+
+const available = readdirSync(new URL(".", import.meta.url))
+  .filter((f) => f.endsWith(".ts") && !["run.ts", "stats.ts"].includes(f))
+  .map((f) => f.replace(/\.ts$/, ""));
+const name = process.argv[2];
+if (!name || !available.includes(name)) {
+  console.log(`usage: npm run bench <name>\navailable: ${available.join(", ")}`);
+  process.exit(name ? 1 : 0);
+}
+await import(`./${name}.ts`);
