@@ -16,6 +16,7 @@ import { createAuthAdapter } from "./auth/createAuthAdapter.js";
 import type { AppContext } from "./context.js";
 import type { PrismaClient } from "./db.js";
 import type { Env } from "./env.js";
+import { useInputGuards } from "./graphql/inputGuards.js";
 import { createSchema } from "./graphql/schema.js";
 import { isValidTenantSlug } from "./lib/tenantSlug.js";
 import { createLoaders } from "./loaders.js";
@@ -86,6 +87,7 @@ export function createApp(deps: AppDeps): App {
       blockFieldSuggestion: { enabled: production },
     }),
     useCSRFPrevention({ requestHeaders: ["x-graphql-yoga-csrf"] }),
+    useInputGuards(),
     ...(production ? [useDisableIntrospection()] : []),
   ];
 

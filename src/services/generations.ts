@@ -116,6 +116,19 @@ export async function generationsConnection(
   });
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Extra files stored on a generation (`[{url, type, metadata}]`), skipping malformed entries. */
+export function additionalFilesOf(generation: Generation): Array<{ url: string; type: string; metadata: unknown }> {
+  const raw = Array.isArray(generation.additionalFiles) ? generation.additionalFiles : [];
+  return raw.flatMap((entry) => {
+    if (typeof entry !== "object" || entry === null || Array.isArray(entry)) return [];
+    const { url, type, metadata } = entry as Record<string, unknown>;
+    if (typeof url !== "string" || typeof type !== "string") return [];
+    return [{ url, type, metadata: typeof metadata === "object" && metadata !== null ? metadata : {} }];
+  });
+}
+
 const ARTIFACT_TYPES: Record<string, ArtifactType> = {
   image: "IMAGE",
   video: "VIDEO",
@@ -133,8 +146,8 @@ export function inputArtifactsOf(generation: Generation): ArtifactLineageMapper[
     if (typeof entry !== "object" || entry === null || Array.isArray(entry)) continue;
     const { generation_id, role, artifact_type } = entry as Record<string, unknown>;
     const artifactType = typeof artifact_type === "string" ? ARTIFACT_TYPES[artifact_type.toLowerCase()] : undefined;
-    if (typeof generation_id !== "string" || typeof role !== "string" || !artifactType) continue;
-    out.push({ generationId: generation_id, role, artifactType });
+    if (typeof generation_id !== "string" || !UUID.test(generation_id) || typeof role !== "string" || !artifactType) continue;
+    out.push({ generationId: generation_id.toLowerCase(), role, artifactType });
   }
   return out;
 }

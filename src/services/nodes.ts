@@ -18,6 +18,8 @@ export type NodeRow = Board | BoardMember | Generation | Tag | User;
 /** The entity with this id if the viewer may read it, else null (also for malformed ids). */
 export async function getNode(ctx: ServiceContext, id: string): Promise<NodeRow | null> {
   if (!UUID.test(id)) return null;
+  // Rows hold lowercase UUIDs; the loaders match keys exactly.
+  id = id.toLowerCase();
   const found = await Promise.all([
     getBoard(ctx, id),
     getGeneration(ctx, id),

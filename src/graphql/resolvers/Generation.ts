@@ -1,11 +1,11 @@
-import { inputArtifactsOf } from "../../services/generations.js";
+import { additionalFilesOf, inputArtifactsOf } from "../../services/generations.js";
 import { listGenerationTags } from "../../services/tags.js";
 import { getRelatedUser } from "../../services/users.js";
 import type { GenerationResolvers } from "../types.generated.js";
 import { required } from "./required.js";
 
 export const Generation: GenerationResolvers = {
-  additionalFiles: (generation) => (Array.isArray(generation.additionalFiles) ? (generation.additionalFiles as never[]) : []),
+  additionalFiles: (generation) => additionalFilesOf(generation),
   board: async (generation, _, ctx) => required(await ctx.loaders.boardById.load(generation.boardId), "Generation board"),
   user: async (generation, _, ctx) => required(await getRelatedUser(ctx, generation.userId), "Generation user"),
   inputArtifacts: (generation) => inputArtifactsOf(generation),

@@ -1,0 +1,226 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { EnvError, loadEnv } from "./env.js";
+
+const packageVersion = (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;
+
+/** The EnvError thrown by loadEnv(source); fails the test if it does not throw one. */
+function envError(source: Record<string, string | undefined>): EnvError {
+  try {
+    loadEnv(source);
+  } catch (error) {
+    expect(error).toBeInstanceOf(EnvError);
+    return error as EnvError;
+  }
+  throw new Error(`loadEnv accepted ${JSON.stringify(source)}`);
+}
+
+describe("loadEnv defaults", () => {
+  it("gives every setting its documented default from an empty environment", () => {
+    expect(loadEnv({})).toEqual({
+      environment: "development",
+      version: packageVersion,
+      databaseUrl: "postgresql://postgres@127.0.0.1:5432/boards_dev",
+      databasePoolSize: 10,
+      redisUrl: undefined,
+      apiHost: "0.0.0.0",
+      apiPort: 8088,
+      corsOrigins: ["http://localhost:3033"],
+      logLevel: "info",
+      auth: { provider: "none", config: {}, jwtSecret: undefined },
+      multiTenantMode: false,
+      defaultTenantSlug: "default",
+      defaultTenantName: "Default Tenant",
+      graphiql: true,
+      graphqlLimits: { maxDepth: 10, maxAliases: 15, maxTokens: 2000, maxCost: 5000, maxBodyBytes: 1_048_576 },
+    });
+  });
+
+  it("treats empty strings as unset", () => {
+    const env = loadEnv({ BOARDS_API_PORT: "", BOARDS_ENVIRONMENT: "", BOARDS_REDIS_URL: "", BOARDS_MULTI_TENANT_MODE: "", BOARDS_LOG_LEVEL: "" });
+    expect(env).toMatchObject({ apiPort: 8088, environment: "development", redisUrl: undefined, multiTenantMode: false, logLevel: "info" });
+  });
+
+  it("reads only the map it is given", () => {
+    expect(loadEnv({ BOARDS_API_PORT: "9000" }).apiPort).toBe(9000);
+    expect(loadEnv({}).apiPort).toBe(8088);
+  });
+});
+
+describe("loadEnv values", () => {
+  it("parses every setting it is given", () => {
+    const env = loadEnv({
+      BOARDS_ENVIRONMENT: "test",
+      BOARDS_DATABASE_URL: "postgresql://app@db.internal:5433/boards",
+      BOARDS_DATABASE_POOL_SIZE: "3",
+      BOARDS_REDIS_URL: "redis://cache.internal:6380/2",
+      BOARDS_API_HOST: "127.0.0.1",
+      BOARDS_API_PORT: "0",
+      BOARDS_CORS_ORIGINS: '["https://a.example","https://b.example"]',
+      BOARDS_LOG_LEVEL: "WARN",
+      BOARDS_AUTH_PROVIDER: "jwt",
+      BOARDS_AUTH_CONFIG: '{"issuer":"https://idp.example","audience":"api"}',
+      BOARDS_JWT_SECRET: "s3cret",
+      BOARDS_MULTI_TENANT_MODE: "true",
+      BOARDS_DEFAULT_TENANT_SLUG: "home",
+      BOARDS_TENANT_NAME: "Home",
+      BOARDS_GRAPHIQL: "false",
+      BOARDS_GRAPHQL_MAX_DEPTH: "7",
+      BOARDS_GRAPHQL_MAX_ALIASES: "3",
+      BOARDS_GRAPHQL_MAX_TOKENS: "500",
+      BOARDS_GRAPHQL_MAX_COST: "900",
+      BOARDS_GRAPHQL_MAX_BODY_BYTES: "4096",
+    });
+    expect(env).toEqual({
+      environment: "test",
+      version: packageVersion,
+      databaseUrl: "postgresql://app@db.internal:5433/boards",
+      databasePoolSize: 3,
+      redisUrl: "redis://cache.internal:6380/2",
+      apiHost: "127.0.0.1",
+      apiPort: 0,
+      corsOrigins: ["https://a.example", "https://b.example"],
+      logLevel: "warn",
+      auth: { provider: "jwt", config: { issuer: "https://idp.example", audience: "api" }, jwtSecret: "s3cret" },
+      multiTenantMode: true,
+      defaultTenantSlug: "home",
+      defaultTenantName: "Home",
+      graphiql: false,
+      graphqlLimits: { maxDepth: 7, maxAliases: 3, maxTokens: 500, maxCost: 900, maxBodyBytes: 4096 },
+    });
+  });
+
+  it.each([
+    ["true", true],
+    ["1", true],
+    ["yes", true],
+    ["on", true],
+    ["false", false],
+    ["0", false],
+    ["no", false],
+    ["off", false],
+  ])("reads the boolean %s as %s", (text, value) => {
+    expect(loadEnv({ BOARDS_MULTI_TENANT_MODE: text }).multiTenantMode).toBe(value);
+    expect(loadEnv({ BOARDS_GRAPHIQL: text }).graphiql).toBe(value);
+  });
+});
+
+describe("loadEnv fallbacks", () => {
+  it("falls back to DATABASE_URL and REDIS_URL", () => {
+    const env = loadEnv({ DATABASE_URL: "postgresql://fallback@db:5432/app", REDIS_URL: "redis://fallback:6379/1" });
+    expect(env.databaseUrl).toBe("postgresql://fallback@db:5432/app");
+    expect(env.redisUrl).toBe("redis://fallback:6379/1");
+  });
+
+  it("prefers BOARDS_DATABASE_URL and BOARDS_REDIS_URL over the fallbacks", () => {
+    const env = loadEnv({
+      BOARDS_DATABASE_URL: "postgresql://boards@db:5432/boards",
+      DATABASE_URL: "postgresql://fallback@db:5432/app",
+      BOARDS_REDIS_URL: "redis://boards:6379/0",
+      REDIS_URL: "redis://fallback:6379/1",
+    });
+    expect(env.databaseUrl).toBe("postgresql://boards@db:5432/boards");
+    expect(env.redisUrl).toBe("redis://boards:6379/0");
+  });
+
+  it("uses the fallback when the BOARDS_ variable is empty", () => {
+    expect(loadEnv({ BOARDS_DATABASE_URL: "", DATABASE_URL: "postgresql://fallback@db:5432/app" }).databaseUrl).toBe(
+      "postgresql://fallback@db:5432/app",
+    );
+  });
+});
+
+describe("loadEnv environment-dependent defaults", () => {
+  it("turns GraphiQL off by default in production only", () => {
+    const production = { BOARDS_ENVIRONMENT: "production", BOARDS_AUTH_PROVIDER: "jwt", BOARDS_JWT_SECRET: "s" };
+    expect(loadEnv(production).graphiql).toBe(false);
+    expect(loadEnv({ ...production, BOARDS_GRAPHIQL: "true" }).graphiql).toBe(true);
+    expect(loadEnv({ BOARDS_ENVIRONMENT: "development" }).graphiql).toBe(true);
+    expect(loadEnv({ BOARDS_ENVIRONMENT: "test" }).graphiql).toBe(true);
+  });
+});
+
+describe("loadEnv auth checks", () => {
+  it("refuses the none provider in production", () => {
+    const error = envError({ BOARDS_ENVIRONMENT: "production" });
+    expect(error.problems).toHaveLength(1);
+    expect(error.problems[0]).toMatch(/^BOARDS_AUTH_PROVIDER: .*production/);
+    expect(() => loadEnv({ BOARDS_ENVIRONMENT: "production", BOARDS_AUTH_PROVIDER: "none" })).toThrow(EnvError);
+  });
+
+  it("accepts the none provider outside production", () => {
+    expect(loadEnv({ BOARDS_ENVIRONMENT: "development", BOARDS_AUTH_PROVIDER: "none" }).auth.provider).toBe("none");
+    expect(loadEnv({ BOARDS_ENVIRONMENT: "test", BOARDS_AUTH_PROVIDER: "none" }).auth.provider).toBe("none");
+  });
+
+  it("requires a secret or a JWKS URL for the jwt provider", () => {
+    const error = envError({ BOARDS_AUTH_PROVIDER: "jwt" });
+    expect(error.problems).toHaveLength(1);
+    expect(error.problems[0]).toMatch(/^BOARDS_JWT_SECRET: /);
+    expect(() => loadEnv({ BOARDS_AUTH_PROVIDER: "jwt", BOARDS_JWT_SECRET: "" })).toThrow(EnvError);
+  });
+
+  it.each([
+    ["BOARDS_JWT_SECRET", { BOARDS_JWT_SECRET: "s3cret" }],
+    ["secret_key", { BOARDS_AUTH_CONFIG: '{"secret_key":"s3cret"}' }],
+    ["jwks_url", { BOARDS_AUTH_CONFIG: '{"jwks_url":"https://idp.example/.well-known/jwks.json"}' }],
+  ])("accepts the jwt provider with %s, in production too", (_, extra) => {
+    const env = loadEnv({ BOARDS_ENVIRONMENT: "production", BOARDS_AUTH_PROVIDER: "jwt", ...extra });
+    expect(env.auth.provider).toBe("jwt");
+  });
+});
+
+describe("loadEnv invalid values", () => {
+  it.each([
+    ["BOARDS_ENVIRONMENT", "staging"],
+    ["BOARDS_DATABASE_URL", "not a url"],
+    ["BOARDS_REDIS_URL", "localhost"],
+    ["BOARDS_DATABASE_POOL_SIZE", "0"],
+    ["BOARDS_API_PORT", "65536"],
+    ["BOARDS_API_PORT", "-1"],
+    ["BOARDS_API_PORT", "eighty"],
+    ["BOARDS_API_PORT", "80.5"],
+    ["BOARDS_CORS_ORIGINS", "https://a.example"],
+    ["BOARDS_CORS_ORIGINS", '{"origin":"https://a.example"}'],
+    ["BOARDS_LOG_LEVEL", "verbose"],
+    ["BOARDS_AUTH_PROVIDER", "oauth"],
+    ["BOARDS_AUTH_CONFIG", "{not json"],
+    ["BOARDS_AUTH_CONFIG", "[1,2]"],
+    ["BOARDS_MULTI_TENANT_MODE", "maybe"],
+    ["BOARDS_GRAPHIQL", "sometimes"],
+    ["BOARDS_GRAPHQL_MAX_DEPTH", "0"],
+    ["BOARDS_GRAPHQL_MAX_ALIASES", "-3"],
+    ["BOARDS_GRAPHQL_MAX_TOKENS", "many"],
+    ["BOARDS_GRAPHQL_MAX_COST", "1.5"],
+    ["BOARDS_GRAPHQL_MAX_BODY_BYTES", "1e400"],
+  ])("reports %s=%s by name", (name, value) => {
+    const error = envError({ [name]: value });
+    expect(error.problems).toHaveLength(1);
+    expect(error.problems[0]!.startsWith(`${name}: `), error.problems[0]).toBe(true);
+    expect(error.message).toContain(name);
+  });
+
+  it("reports every invalid value together", () => {
+    const error = envError({
+      BOARDS_API_PORT: "70000",
+      BOARDS_AUTH_PROVIDER: "oauth",
+      BOARDS_CORS_ORIGINS: "not json",
+      BOARDS_GRAPHQL_MAX_DEPTH: "zero",
+    });
+    const named = error.problems.map((problem) => problem.split(":")[0]).sort();
+    expect(named).toEqual(["BOARDS_API_PORT", "BOARDS_AUTH_PROVIDER", "BOARDS_CORS_ORIGINS", "BOARDS_GRAPHQL_MAX_DEPTH"]);
+    for (const problem of error.problems) expect(error.message).toContain(problem);
+  });
+
+  it("reports a refused auth setup together with invalid values", () => {
+    const error = envError({ BOARDS_ENVIRONMENT: "production", BOARDS_API_PORT: "eighty" });
+    const named = error.problems.map((problem) => problem.split(":")[0]).sort();
+    expect(named).toEqual(["BOARDS_API_PORT", "BOARDS_AUTH_PROVIDER"]);
+  });
+
+  it("reports a missing jwt secret together with invalid values", () => {
+    const error = envError({ BOARDS_AUTH_PROVIDER: "jwt", BOARDS_LOG_LEVEL: "loud" });
+    const named = error.problems.map((problem) => problem.split(":")[0]).sort();
+    expect(named).toEqual(["BOARDS_JWT_SECRET", "BOARDS_LOG_LEVEL"]);
+  });
+});
