@@ -16,6 +16,7 @@ import { createAuthAdapter } from "./auth/createAuthAdapter.js";
 import type { AppContext } from "./context.js";
 import type { PrismaClient } from "./db.js";
 import type { Env } from "./env.js";
+import { useHideSuggestions } from "./graphql/hideSuggestions.js";
 import { useInputGuards } from "./graphql/inputGuards.js";
 import { createSchema } from "./graphql/schema.js";
 import { isValidTenantSlug } from "./lib/tenantSlug.js";
@@ -88,7 +89,7 @@ export function createApp(deps: AppDeps): App {
     }),
     useCSRFPrevention({ requestHeaders: ["x-graphql-yoga-csrf"] }),
     useInputGuards(),
-    ...(production ? [useDisableIntrospection()] : []),
+    ...(production ? [useDisableIntrospection(), useHideSuggestions()] : []),
   ];
 
   const yoga = createYoga<ServerContext, AppContext>({
@@ -178,7 +179,8 @@ export function createApp(deps: AppDeps): App {
       const problem = tenantHeaderProblem(req);
       if (problem) return sendJson(res, problem.status, problem.body);
     }
-    if (path === "/graphql" && req.method === "POST" && !/^multipart\//i.test(req.headers["content-type"] ?? "")) {
+    // Multipart bodies too: the API accepts no file uploads yet.
+    if (path === "/graphql" && req.method === "POST") {
       const length = Number(req.headers["content-length"]);
       if (req.headers["content-length"] === undefined) {
         return sendJson(res, 411, { errors: [{ message: "Content-Length is required", extensions: { code: "BAD_REQUEST" } }] });

@@ -100,6 +100,31 @@ function packageVersion(): string {
 }
 
 /**
+ * Rules spanning several variables, checked on the raw values so they are reported together
+ * with any per-variable problem.
+ */
+function crossFieldProblems(raw: Record<string, string>): string[] {
+  const problems: string[] = [];
+  const provider = raw.BOARDS_AUTH_PROVIDER ?? "none";
+  if (provider === "none" && raw.BOARDS_ENVIRONMENT === "production") {
+    problems.push("BOARDS_AUTH_PROVIDER: 'none' accepts every request as one user and is refused in production");
+  }
+  if (provider === "jwt") {
+    let config: Record<string, unknown> = {};
+    try {
+      const parsed: unknown = JSON.parse(raw.BOARDS_AUTH_CONFIG ?? "{}");
+      if (parsed && typeof parsed === "object") config = parsed as Record<string, unknown>;
+    } catch {
+      // reported by the schema check
+    }
+    if (!config.secret_key && !raw.BOARDS_JWT_SECRET && typeof config.jwks_url !== "string") {
+      problems.push("BOARDS_JWT_SECRET: required by the jwt auth provider (or set jwks_url in BOARDS_AUTH_CONFIG)");
+    }
+  }
+  return problems;
+}
+
+/**
  * Loads `.env` from the working directory into `process.env` when it exists; variables already
  * set in the environment win.
  */
@@ -113,25 +138,12 @@ export function loadDotEnvFile(path = ".env"): void {
  */
 export function loadEnv(source: Record<string, string | undefined> = process.env): Env {
   // Empty strings count as unset, as in most .env loaders.
-  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== "")) as Record<string, string>;
   const parsed = EnvSchema.safeParse(cleaned);
-  if (!parsed.success) {
-    throw new EnvError(parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`));
-  }
+  const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);
+  problems.push(...crossFieldProblems(cleaned));
+  if (!parsed.success || problems.length > 0) throw new EnvError(problems);
   const e = parsed.data;
-  const problems: string[] = [];
-  if (e.BOARDS_AUTH_PROVIDER === "none" && e.BOARDS_ENVIRONMENT === "production") {
-    problems.push("BOARDS_AUTH_PROVIDER: 'none' accepts every request as one user and is refused in production");
-  }
-  if (e.BOARDS_AUTH_PROVIDER === "jwt") {
-    const config = e.BOARDS_AUTH_CONFIG;
-    const hasSecret = Boolean(config.secret_key ?? e.BOARDS_JWT_SECRET);
-    const hasJwks = typeof config.jwks_url === "string";
-    if (!hasSecret && !hasJwks) {
-      problems.push("BOARDS_JWT_SECRET: required by the jwt auth provider (or set jwks_url in BOARDS_AUTH_CONFIG)");
-    }
-  }
-  if (problems.length > 0) throw new EnvError(problems);
 
   return {
     environment: e.BOARDS_ENVIRONMENT,

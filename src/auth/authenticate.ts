@@ -30,9 +30,9 @@ async function verifyAuthorization(header: string | null, adapter: AuthAdapter):
   if (header === null || header.trim() === "") {
     return adapter.acceptsMissingToken ? adapter.verify("") : null;
   }
-  const match = /^Bearer\s+(.*)$/i.exec(header.trim());
+  const match = /^Bearer(?:\s+(.*))?$/i.exec(header.trim());
   if (!match) throw unauthenticated("Invalid authorization format. Expected: Bearer <token>", 401);
-  const token = match[1]!.trim();
+  const token = (match[1] ?? "").trim();
   if (token === "") throw unauthenticated("Empty token", 401);
   try {
     return await adapter.verify(token);
