@@ -35,7 +35,7 @@ const BOARD_FILTER_FIELDS: Record<string, FieldSpec> = {
   id: { column: "id", kind: "equality" },
   ownerId: { column: "ownerId", kind: "equality" },
   title: { column: "title", kind: "string" },
-  description: { column: "description", kind: "string" },
+  description: { column: "description", kind: "string", nullable: true },
   isPublic: { column: "isPublic", kind: "boolean" },
   createdAt: { column: "createdAt", kind: "dateTime" },
   updatedAt: { column: "updatedAt", kind: "dateTime" },

@@ -23,7 +23,7 @@ const GENERATION_FILTER_FIELDS: Record<string, FieldSpec> = {
   status: { column: "status", kind: "equality" },
   createdAt: { column: "createdAt", kind: "dateTime" },
   updatedAt: { column: "updatedAt", kind: "dateTime" },
-  completedAt: { column: "completedAt", kind: "dateTime" },
+  completedAt: { column: "completedAt", kind: "dateTime", nullable: true },
 };
 
 const GENERATION_SORT_KEYS: Record<GenerationOrderBy["field"], Omit<SortKey<Generation>, "direction">> = {

@@ -21,7 +21,7 @@ const TAG_FILTER_FIELDS: Record<string, FieldSpec> = {
   id: { column: "id", kind: "equality" },
   name: { column: "name", kind: "string" },
   slug: { column: "slug", kind: "string" },
-  description: { column: "description", kind: "string" },
+  description: { column: "description", kind: "string", nullable: true },
   createdAt: { column: "createdAt", kind: "dateTime" },
 };
 

@@ -150,10 +150,10 @@ const FIELDS: Record<string, FieldSpec> = {
   id: { column: "id", kind: "equality" },
   ownerId: { column: "ownerId", kind: "equality" },
   title: { column: "title", kind: "string" },
-  description: { column: "description", kind: "string" },
+  description: { column: "description", kind: "string", nullable: true },
   isPublic: { column: "isPublic", kind: "boolean" },
   createdAt: { column: "createdAt", kind: "dateTime" },
-  completedAt: { column: "completedAt", kind: "dateTime" },
+  completedAt: { column: "completedAt", kind: "dateTime", nullable: true },
   status: { column: "status", kind: "equality" },
 };
 

@@ -38,8 +38,17 @@ export type EqualityFilterInput<T> = {
   notIn?: Nullable<T[]>;
 };
 
-/** How one filter field maps onto a Prisma column. */
-export type FieldSpec = { column: string; kind: "string" | "dateTime" | "equality" | "boolean" };
+/** How one filter field maps onto a Prisma column (`nullable`: the column may hold NULL). */
+export type FieldSpec = { column: string; kind: "string" | "dateTime" | "equality" | "boolean"; nullable?: boolean };
+
+/*
+ * Explicit constant conditions. Prisma silently drops an empty `OR: []`, `{}` or `AND: []`
+ * nested inside another condition instead of treating it as false/true, and refuses
+ * `{ column: null }` on a required column; these always compile to a real predicate.
+ * Every filterable model has an `id` column.
+ */
+const FALSE: Where = { id: { in: [] } };
+const TRUE: Where = { NOT: [FALSE] };
 
 const MAX_LIST = 100;
 const MAX_NESTING = 6;
@@ -56,28 +65,38 @@ function checkList(list: unknown[], path: string) {
   }
 }
 
-function stringConditions(column: string, f: StringFilterInput, path: string): Where[] {
-  const mode = f.mode === "INSENSITIVE" ? { mode: "insensitive" } : {};
+/** `isNull` on a column: on a required column it is simply false (true) or true (false). */
+function nullCondition(spec: FieldSpec, isNull: boolean): Where {
+  if (!spec.nullable) return isNull ? FALSE : TRUE;
+  return isNull ? { [spec.column]: null } : { [spec.column]: { not: null } };
+}
+
+function stringConditions(spec: FieldSpec, f: StringFilterInput, path: string): Where[] {
+  const column = spec.column;
+  const insensitive = f.mode === "INSENSITIVE";
+  const mode = insensitive ? { mode: "insensitive" } : {};
   const out: Where[] = [];
   const add = (op: string, value: unknown) => out.push({ [column]: { [op]: value, ...mode } });
-  if (isSet(f.equals)) add("equals", f.equals);
-  if (isSet(f.not)) add("not", f.not);
+  // Case-insensitive equality is compiled to ILIKE, so its value needs escaping too.
+  const exact = (value: string) => (insensitive ? escapeLike(value) : value);
+  if (isSet(f.equals)) add("equals", exact(f.equals));
+  if (isSet(f.not)) add("not", exact(f.not));
   if (isSet(f.in)) (checkList(f.in, `${path}.in`), add("in", f.in));
   if (isSet(f.notIn)) (checkList(f.notIn, `${path}.notIn`), add("notIn", f.notIn));
   if (isSet(f.contains)) add("contains", escapeLike(f.contains));
   if (isSet(f.startsWith)) add("startsWith", escapeLike(f.startsWith));
   if (isSet(f.endsWith)) add("endsWith", escapeLike(f.endsWith));
-  if (isSet(f.isNull)) out.push(f.isNull ? { [column]: null } : { [column]: { not: null } });
+  if (isSet(f.isNull)) out.push(nullCondition(spec, f.isNull));
   return out;
 }
 
-function dateConditions(column: string, f: DateTimeFilterInput): Where[] {
+function dateConditions(spec: FieldSpec, f: DateTimeFilterInput): Where[] {
   const out: Where[] = [];
   for (const op of ["equals", "not", "gt", "gte", "lt", "lte"] as const) {
     const value = f[op];
-    if (isSet(value)) out.push({ [column]: { [op]: value } });
+    if (isSet(value)) out.push({ [spec.column]: { [op]: value } });
   }
-  if (isSet(f.isNull)) out.push(f.isNull ? { [column]: null } : { [column]: { not: null } });
+  if (isSet(f.isNull)) out.push(nullCondition(spec, f.isNull));
   return out;
 }
 
@@ -97,7 +116,7 @@ type FilterObject = Record<string, unknown> & { AND?: Nullable<FilterObject[]>; 
  * @throws BAD_USER_INPUT for lists over 100 values or nesting deeper than 6 levels.
  */
 export function filterToWhere<W>(filter: Nullable<FilterObject>, fields: Record<string, FieldSpec>): W {
-  return (filter ? convert(filter, fields, "filter", 1) : {}) as W;
+  return (filter ? convert(filter, fields, "filter", 1) : TRUE) as W;
 }
 
 function convert(filter: FilterObject, fields: Record<string, FieldSpec>, path: string, depth: number): Where {
@@ -113,16 +132,17 @@ function convert(filter: FilterObject, fields: Record<string, FieldSpec>, path: 
       checkList(list, at);
       const parts = list.map((f, i) => convert(f, fields, `${at}[${i}]`, depth + 1));
       if (name === "AND") and.push(...parts);
-      else if (name === "OR") and.push({ OR: parts });
-      else and.push({ NOT: parts });
+      else if (name === "OR") and.push(parts.length ? { OR: parts } : FALSE);
+      else if (parts.length) and.push({ NOT: parts });
       continue;
     }
     const spec = fields[name];
     if (!spec) continue;
     if (spec.kind === "boolean") and.push({ [spec.column]: value });
-    else if (spec.kind === "string") and.push(...stringConditions(spec.column, value as StringFilterInput, at));
-    else if (spec.kind === "dateTime") and.push(...dateConditions(spec.column, value as DateTimeFilterInput));
+    else if (spec.kind === "string") and.push(...stringConditions(spec, value as StringFilterInput, at));
+    else if (spec.kind === "dateTime") and.push(...dateConditions(spec, value as DateTimeFilterInput));
     else and.push(...equalityConditions(spec.column, value as EqualityFilterInput<unknown>, at));
   }
+  if (and.length === 0) return TRUE;
   return and.length === 1 ? and[0]! : { AND: and };
 }
