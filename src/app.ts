@@ -1,75 +1,40 @@
 /**
- * createApp(deps): the HTTP handler of the API process — GraphQL (Yoga) plus the operational
- * routes. main.ts listens with it; tests start it on a random port.
+ * createApp(deps): the HTTP side of the API process — GraphQL (Yoga, with SSE subscriptions),
+ * GraphQL over WebSocket, the storage and progress-stream routes, health and readiness, and
+ * request ids and logs for all of them. main.ts listens with it; tests start it on a random port.
  */
 import { randomUUID } from "node:crypto";
-import type { IncomingMessage, ServerResponse } from "node:http";
-import { EnvelopArmorPlugin } from "@escape.tech/graphql-armor";
-import { useCSRFPrevention } from "@graphql-yoga/plugin-csrf-prevention";
-import { useDisableIntrospection } from "@graphql-yoga/plugin-disable-introspection";
-import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
-import { GraphQLError } from "graphql";
-import { createYoga } from "graphql-yoga";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { Redis } from "ioredis";
 import { authenticate } from "./auth/authenticate.js";
 import { createAuthAdapter } from "./auth/createAuthAdapter.js";
-import type { AppContext } from "./context.js";
-import type { PrismaClient } from "./db.js";
+import type { Viewer } from "./auth/viewer.js";
+import type { AppContext, SharedDeps } from "./context.js";
 import type { Env } from "./env.js";
-import { useHideSuggestions } from "./graphql/hideSuggestions.js";
-import { useInputGuards } from "./graphql/inputGuards.js";
-import { createSchema } from "./graphql/schema.js";
+import { createGraphQLServer } from "./graphql/createGraphQLServer.js";
+import { isGraphQLError } from "./graphql/maskError.js";
+import { PROGRESS_PATH, serveProgressSse } from "./http/progressSse.js";
+import { requestHeaders, sendJson } from "./http/respond.js";
+import { serveStorage, STORAGE_PREFIX } from "./http/storageRoute.js";
+import { attachWebSockets } from "./http/websocket.js";
 import { isValidTenantSlug } from "./lib/tenantSlug.js";
 import { createLoaders } from "./loaders.js";
-import type { Logger } from "./logger.js";
 import { requestStore } from "./requestContext.js";
 
-export type AppDeps = {
+export type AppDeps = SharedDeps & {
   env: Env;
-  prisma: PrismaClient;
-  logger: Logger;
   /** Checked by /ready when configured. */
   redis?: Redis | undefined;
 };
 
 export type App = {
   handle: (req: IncomingMessage, res: ServerResponse) => void;
+  /** Serves GraphQL over WebSocket on the server; returns a closer. */
+  attachWebSockets: (server: Server) => () => Promise<void>;
 };
-
-type ServerContext = { req: IncomingMessage; res: ServerResponse };
-
-function sendJson(res: ServerResponse, status: number, body: unknown) {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text) });
-  res.end(text);
-}
-
-/**
- * By name, not instanceof: graphql can be loaded both as ESM and CJS in one process (the dual
- * package hazard), and an error class from one copy is not an instance of the other's.
- */
-function isGraphQLError(error: unknown): error is GraphQLError {
-  return error instanceof Error && error.name === "GraphQLError";
-}
-
-/** Unexpected errors are logged with the request id and reach the client only as that id. */
-function maskError(error: unknown, message: string): Error {
-  if (isGraphQLError(error) && (!error.originalError || isGraphQLError(error.originalError))) {
-    return error;
-  }
-  const store = requestStore.getStore();
-  const original = isGraphQLError(error) ? error.originalError : error;
-  store?.logger.error({ err: original, requestId: store.requestId }, "unexpected error");
-  return new GraphQLError(message, {
-    nodes: isGraphQLError(error) ? error.nodes : undefined,
-    path: isGraphQLError(error) ? error.path : undefined,
-    extensions: { code: "INTERNAL_SERVER_ERROR", requestId: store?.requestId },
-  });
-}
 
 export function createApp(deps: AppDeps): App {
   const { env, prisma, logger } = deps;
-  const production = env.environment === "production";
   const adapter = createAuthAdapter(env.auth);
   const authOptions = {
     autoCreateTenant: !env.multiTenantMode,
@@ -78,49 +43,20 @@ export function createApp(deps: AppDeps): App {
   };
   const limits = env.graphqlLimits;
 
-  const plugins = [
-    EnvelopArmorPlugin({
-      maxDepth: { n: limits.maxDepth },
-      maxAliases: { n: limits.maxAliases },
-      maxTokens: { n: limits.maxTokens },
-      costLimit: { maxCost: limits.maxCost },
-      maxDirectives: { n: 50 },
-      blockFieldSuggestion: { enabled: production },
-    }),
-    useCSRFPrevention({ requestHeaders: ["x-graphql-yoga-csrf"] }),
-    useInputGuards(),
-    ...(production ? [useDisableIntrospection(), useHideSuggestions()] : []),
-  ];
+  const contextFor = (viewer: Viewer): AppContext => {
+    const store = requestStore.getStore();
+    return {
+      ...deps,
+      viewer,
+      env,
+      loaders: createLoaders(prisma, viewer),
+      requestId: store?.requestId ?? randomUUID(),
+      logger: store?.logger ?? logger,
+    };
+  };
+  const authenticateHeaders = (headers: Headers) => authenticate(headers, { prisma, adapter, options: authOptions });
 
-  const yoga = createYoga<ServerContext, AppContext>({
-    schema: createSchema(),
-    graphqlEndpoint: "/graphql",
-    landingPage: false,
-    healthCheckEndpoint: "/yoga-health",
-    graphiql: env.graphiql ? { title: "boards-server", headers: JSON.stringify({ "x-graphql-yoga-csrf": "1" }) } : false,
-    renderGraphiQL,
-    cors: { origin: env.corsOrigins, credentials: true },
-    maskedErrors: { maskError },
-    logging: {
-      debug: (...args) => logger.debug(args.map(String).join(" ")),
-      info: (...args) => logger.info(args.map(String).join(" ")),
-      warn: (...args) => logger.warn(args.map(String).join(" ")),
-      error: (...args) => logger.error(args.map(String).join(" ")),
-    },
-    plugins,
-    context: async ({ request }) => {
-      const store = requestStore.getStore();
-      const viewer = await authenticate(request.headers, { prisma, adapter, options: authOptions });
-      return {
-        viewer,
-        prisma,
-        env,
-        loaders: createLoaders(prisma, viewer),
-        requestId: store?.requestId ?? randomUUID(),
-        logger: store?.logger ?? logger,
-      };
-    },
-  });
+  const yoga = createGraphQLServer({ env, logger, context: async (headers) => contextFor(await authenticateHeaders(headers)) });
 
   async function ready(res: ServerResponse) {
     const checks: Record<string, string> = {};
@@ -170,14 +106,34 @@ export function createApp(deps: AppDeps): App {
     };
   }
 
-  function route(req: IncomingMessage, res: ServerResponse) {
+  /** REST routes authenticate like GraphQL; failures answer `{detail}` as Boards does. */
+  async function restContext(req: IncomingMessage, res: ServerResponse): Promise<AppContext | null> {
+    try {
+      return contextFor(await authenticateHeaders(requestHeaders(req)));
+    } catch (error) {
+      if (!isGraphQLError(error)) throw error;
+      const status = Number((error.extensions.http as { status?: number } | undefined)?.status ?? 401);
+      sendJson(res, status, { detail: error.message }, status === 401 ? { "www-authenticate": "Bearer" } : {});
+      return null;
+    }
+  }
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? "/").split("?")[0]!;
     if (path === "/health") return sendJson(res, 200, { status: "healthy", version: env.version });
-    if (path === "/ready") return void ready(res);
+    if (path === "/ready") return ready(res);
 
     if (path === "/graphql" || path.startsWith("/api/")) {
       const problem = tenantHeaderProblem(req);
       if (problem) return sendJson(res, problem.status, problem.body);
+    }
+    if (path === "/api/storage/status") return sendJson(res, 200, { status: "Storage endpoint ready" });
+    if (path.startsWith(STORAGE_PREFIX)) return serveStorage(req, res, deps);
+    const progress = PROGRESS_PATH.exec(path);
+    if (progress && req.method === "GET") {
+      const ctx = await restContext(req, res);
+      if (ctx) await serveProgressSse(req, res, decodeURIComponent(progress[1]!), ctx, env.sseKeepAliveMs);
+      return;
     }
     // Multipart bodies too: the API accepts no file uploads yet.
     if (path === "/graphql" && req.method === "POST") {
@@ -192,7 +148,7 @@ export function createApp(deps: AppDeps): App {
         });
       }
     }
-    return yoga(req, res, { req, res });
+    await yoga(req, res, { req, res });
   }
 
   return {
@@ -213,7 +169,14 @@ export function createApp(deps: AppDeps): App {
           "request",
         );
       });
-      requestStore.run({ requestId, logger: requestLogger }, () => route(req, res));
+      requestStore.run({ requestId, logger: requestLogger }, () => {
+        route(req, res).catch((err: unknown) => {
+          requestLogger.error({ err }, "unhandled error in route");
+          if (!res.headersSent) sendJson(res, 500, { detail: "Internal server error", requestId });
+          else res.destroy();
+        });
+      });
     },
+    attachWebSockets: (server) => attachWebSockets(server, yoga),
   };
 }

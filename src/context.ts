@@ -2,18 +2,30 @@ import type { YogaInitialContext } from "graphql-yoga";
 import type { Viewer } from "./auth/viewer.js";
 import type { PrismaClient } from "./db.js";
 import type { Env } from "./env.js";
+import type { EventBus } from "./events.js";
+import type { GeneratorRegistry } from "./generators/GeneratorRegistry.js";
+import type { JobQueue } from "./jobs/jobQueue.js";
+import type { StorageBackend } from "./storage/StorageBackend.js";
 import type { Loaders } from "./loaders.js";
 import type { Logger } from "./logger.js";
 
-/**
- * What a service needs to act for one caller: the viewer to authorize against, the database,
- * the request's loaders and a logger. The worker builds the same shape with a system viewer.
- */
-export type ServiceContext = {
-  viewer: Viewer;
+/** Process-wide collaborators shared by every request. */
+export type SharedDeps = {
   prisma: PrismaClient;
-  loaders: Loaders;
   logger: Logger;
+  events: EventBus;
+  storage: StorageBackend;
+  generators: GeneratorRegistry;
+  jobs: JobQueue;
+};
+
+/**
+ * What a service needs to act for one caller: the viewer to authorize against, the request's
+ * loaders, and the shared collaborators (database, events, storage, generators, job queue).
+ */
+export type ServiceContext = SharedDeps & {
+  viewer: Viewer;
+  loaders: Loaders;
 };
 
 /** What the API adds to Yoga's initial context for each request. */

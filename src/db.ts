@@ -4,9 +4,15 @@ import { PrismaClient } from "./generated/prisma/client.js";
 
 export type { PrismaClient };
 
-/** One pg pool per process, shared by Prisma (and later by the job queue). */
+/**
+ * A pg pool. An idle client that errors (the server restarted, the network blipped) is dropped
+ * by pg and the next query reports the problem; without a listener the error would crash the
+ * process instead.
+ */
 export function createPool(connectionString: string, max: number): pg.Pool {
-  return new pg.Pool({ connectionString, max });
+  const pool = new pg.Pool({ connectionString, max });
+  pool.on("error", () => undefined);
+  return pool;
 }
 
 /** Prisma client on the driver adapter: no native query engine, same pool as everything else. */

@@ -33,6 +33,18 @@ describe("loadEnv defaults", () => {
       defaultTenantName: "Default Tenant",
       graphiql: true,
       graphqlLimits: { maxDepth: 10, maxAliases: 15, maxTokens: 2000, maxCost: 5000, maxBodyBytes: 1_048_576 },
+      generatorsConfigPath: undefined,
+      storage: { localBasePath: "storage", localPublicUrlBase: "http://localhost:8088/api/storage" },
+      worker: {
+        inProcess: true,
+        concurrency: 4,
+        pollIntervalMs: 1000,
+        heartbeatMs: 10_000,
+        deadAfterMs: 60_000,
+        cancelCheckIntervalMs: 2000,
+        maxAttempts: 3,
+      },
+      sseKeepAliveMs: 15_000,
     });
   });
 
@@ -70,6 +82,17 @@ describe("loadEnv values", () => {
       BOARDS_GRAPHQL_MAX_TOKENS: "500",
       BOARDS_GRAPHQL_MAX_COST: "900",
       BOARDS_GRAPHQL_MAX_BODY_BYTES: "4096",
+      BOARDS_GENERATORS_CONFIG_PATH: "config/generators.yaml",
+      BOARDS_STORAGE_LOCAL_BASE_PATH: "/srv/boards",
+      BOARDS_STORAGE_LOCAL_PUBLIC_URL_BASE: "https://cdn.example/api/storage",
+      BOARDS_WORKER_IN_PROCESS: "false",
+      BOARDS_WORKER_CONCURRENCY: "8",
+      BOARDS_WORKER_POLL_INTERVAL_MS: "250",
+      BOARDS_WORKER_HEARTBEAT_SECONDS: "5",
+      BOARDS_WORKER_DEAD_AFTER_SECONDS: "30",
+      BOARDS_WORKER_CANCEL_CHECK_MS: "700",
+      BOARDS_JOB_MAX_ATTEMPTS: "5",
+      BOARDS_SSE_KEEPALIVE_SECONDS: "2",
     });
     expect(env).toEqual({
       environment: "test",
@@ -87,6 +110,18 @@ describe("loadEnv values", () => {
       defaultTenantName: "Home",
       graphiql: false,
       graphqlLimits: { maxDepth: 7, maxAliases: 3, maxTokens: 500, maxCost: 900, maxBodyBytes: 4096 },
+      generatorsConfigPath: "config/generators.yaml",
+      storage: { localBasePath: "/srv/boards", localPublicUrlBase: "https://cdn.example/api/storage" },
+      worker: {
+        inProcess: false,
+        concurrency: 8,
+        pollIntervalMs: 250,
+        heartbeatMs: 5000,
+        deadAfterMs: 30_000,
+        cancelCheckIntervalMs: 700,
+        maxAttempts: 5,
+      },
+      sseKeepAliveMs: 2000,
     });
   });
 

@@ -60,6 +60,17 @@ const EnvSchema = z.object({
   BOARDS_GRAPHQL_MAX_TOKENS: positiveInt.default(2000),
   BOARDS_GRAPHQL_MAX_COST: positiveInt.default(5000),
   BOARDS_GRAPHQL_MAX_BODY_BYTES: positiveInt.default(1_048_576),
+  BOARDS_GENERATORS_CONFIG_PATH: z.string().optional(),
+  BOARDS_STORAGE_LOCAL_BASE_PATH: z.string().min(1).default("storage"),
+  BOARDS_STORAGE_LOCAL_PUBLIC_URL_BASE: z.string().url().optional(),
+  BOARDS_WORKER_IN_PROCESS: booleanString.default(true),
+  BOARDS_WORKER_CONCURRENCY: positiveInt.max(100).default(4),
+  BOARDS_WORKER_POLL_INTERVAL_MS: positiveInt.default(1000),
+  BOARDS_WORKER_HEARTBEAT_SECONDS: z.coerce.number().positive().default(10),
+  BOARDS_WORKER_DEAD_AFTER_SECONDS: z.coerce.number().positive().default(60),
+  BOARDS_WORKER_CANCEL_CHECK_MS: positiveInt.default(2000),
+  BOARDS_JOB_MAX_ATTEMPTS: positiveInt.max(25).default(3),
+  BOARDS_SSE_KEEPALIVE_SECONDS: z.coerce.number().positive().default(15),
 });
 
 export type AuthProviderName = z.infer<typeof EnvSchema>["BOARDS_AUTH_PROVIDER"];
@@ -85,6 +96,18 @@ export type Env = {
   defaultTenantName: string;
   graphiql: boolean;
   graphqlLimits: { maxDepth: number; maxAliases: number; maxTokens: number; maxCost: number; maxBodyBytes: number };
+  generatorsConfigPath: string | undefined;
+  storage: { localBasePath: string; localPublicUrlBase: string };
+  worker: {
+    inProcess: boolean;
+    concurrency: number;
+    pollIntervalMs: number;
+    heartbeatMs: number;
+    deadAfterMs: number;
+    cancelCheckIntervalMs: number;
+    maxAttempts: number;
+  };
+  sseKeepAliveMs: number;
 };
 
 /** Thrown by {@link loadEnv} with every problem found, one per line. */
@@ -167,5 +190,20 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
       maxCost: e.BOARDS_GRAPHQL_MAX_COST,
       maxBodyBytes: e.BOARDS_GRAPHQL_MAX_BODY_BYTES,
     },
+    generatorsConfigPath: e.BOARDS_GENERATORS_CONFIG_PATH,
+    storage: {
+      localBasePath: e.BOARDS_STORAGE_LOCAL_BASE_PATH,
+      localPublicUrlBase: e.BOARDS_STORAGE_LOCAL_PUBLIC_URL_BASE ?? `http://localhost:${e.BOARDS_API_PORT}/api/storage`,
+    },
+    worker: {
+      inProcess: e.BOARDS_WORKER_IN_PROCESS,
+      concurrency: e.BOARDS_WORKER_CONCURRENCY,
+      pollIntervalMs: e.BOARDS_WORKER_POLL_INTERVAL_MS,
+      heartbeatMs: e.BOARDS_WORKER_HEARTBEAT_SECONDS * 1000,
+      deadAfterMs: e.BOARDS_WORKER_DEAD_AFTER_SECONDS * 1000,
+      cancelCheckIntervalMs: e.BOARDS_WORKER_CANCEL_CHECK_MS,
+      maxAttempts: e.BOARDS_JOB_MAX_ATTEMPTS,
+    },
+    sseKeepAliveMs: e.BOARDS_SSE_KEEPALIVE_SECONDS * 1000,
   };
 }

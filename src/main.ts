@@ -1,43 +1,44 @@
 /**
- * API process: env → dependencies → createApp → listen. Stops gracefully on SIGTERM/SIGINT:
- * no new connections, in-flight requests get a grace period, then everything is closed.
+ * API process: env → runtime → createApp → listen, with the job worker in the same process
+ * unless BOARDS_WORKER_IN_PROCESS=false (then run `npm run worker` beside it). Stops gracefully
+ * on SIGTERM/SIGINT: no new connections, in-flight requests and jobs get a grace period, then
+ * everything is closed.
  */
 import { createServer } from "node:http";
 import { Redis } from "ioredis";
 import { createApp } from "./app.js";
-import { createPool, createPrisma } from "./db.js";
-import { EnvError, loadDotEnvFile, loadEnv, type Env } from "./env.js";
+import { createPool } from "./db.js";
+import { startWorker, type RunningWorker } from "./jobs/startWorker.js";
 import { createLogger } from "./logger.js";
+import { readProcessEnv } from "./processEnv.js";
+import { createRuntime } from "./runtime.js";
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
-function readEnv(): Env {
-  try {
-    loadDotEnvFile();
-    return loadEnv();
-  } catch (error) {
-    if (error instanceof EnvError) {
-      console.error(error.message);
-      process.exit(1);
-    }
-    throw error;
-  }
-}
-
-const env = readEnv();
+const env = readProcessEnv();
 const logger = createLogger(env.logLevel);
-const pool = createPool(env.databaseUrl, env.databasePoolSize);
-const prisma = createPrisma(pool);
+const runtime = await createRuntime(env, logger);
 const redis = env.redisUrl ? new Redis(env.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 }) : undefined;
 redis?.on("error", (err) => logger.warn({ err: err.message }, "redis connection error"));
 
-const app = createApp({ env, prisma, logger, redis });
+const app = createApp({ ...runtime, env, redis });
 const server = createServer(app.handle);
+const closeWebSockets = app.attachWebSockets(server);
+
+let worker: RunningWorker | undefined;
+let workerPool: ReturnType<typeof createPool> | undefined;
+if (env.worker.inProcess) {
+  workerPool = createPool(env.databaseUrl, env.worker.concurrency + 2);
+  worker = await startWorker({ ...runtime, pgPool: workerPool }, env.worker);
+}
 
 server.listen(env.apiPort, env.apiHost, () => {
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : env.apiPort;
-  logger.info({ port, graphql: `http://localhost:${port}/graphql`, auth: env.auth.provider }, "boards-server listening");
+  logger.info(
+    { port, graphql: `http://localhost:${port}/graphql`, auth: env.auth.provider, worker: env.worker.inProcess ? "in-process" : "external" },
+    "boards-server listening",
+  );
 });
 
 let stopping = false;
@@ -48,10 +49,12 @@ async function shutdown(signal: string) {
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();
   const timer = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+  await closeWebSockets();
+  await worker?.stop();
   await closed;
   clearTimeout(timer);
-  await prisma.$disconnect();
-  await pool.end();
+  await workerPool?.end();
+  await runtime.close();
   await redis?.quit().catch(() => undefined);
   logger.info("stopped");
   process.exit(0);

@@ -3,6 +3,9 @@
  * entities, page objects for connections. Type resolvers derive the remaining fields.
  */
 import type { Board, BoardMember, Generation, Tag, User, ArtifactType } from "../generated/prisma/client.js";
+import type { GenerationEvent } from "../events.js";
+import type { GeneratorInfo } from "../services/generators.js";
+import type { LineageNode } from "../services/lineage.js";
 import type { Page } from "../services/pagination/paginate.js";
 
 export type UserMapper = User;
@@ -20,3 +23,7 @@ export type TagConnectionMapper = Page<Tag>;
 export type BoardEdgeMapper = { cursor: string; node: Board };
 export type GenerationEdgeMapper = { cursor: string; node: Generation };
 export type TagEdgeMapper = { cursor: string; node: Tag };
+export type LineageNodeMapper = LineageNode;
+export type GeneratorInfoMapper = GeneratorInfo;
+/** Subscribers receive bus events; the resolver turns the snapshot back into a row. */
+export type GenerationEventMapper = GenerationEvent;

@@ -6,7 +6,10 @@ import type { ViewerUser } from "../auth/viewer.js";
 
 /** The viewer's access to a board already loaded (role read through the request's loader). */
 export async function accessToBoard(ctx: ServiceContext, board: Board): Promise<BoardAccess> {
-  if (!ctx.viewer.user || board.tenantId !== ctx.viewer.tenantId) return boardAccess(ctx.viewer, board, null);
+  // Anonymous callers, other tenants and the owner need no membership lookup.
+  if (!ctx.viewer.user || board.tenantId !== ctx.viewer.tenantId || board.ownerId === ctx.viewer.user.id) {
+    return boardAccess(ctx.viewer, board, null);
+  }
   return boardAccess(ctx.viewer, board, await ctx.loaders.viewerRoleByBoardId.load(board.id));
 }
 

@@ -1,9 +1,11 @@
 /**
  * Throwaway databases for tests and benchmarks: created empty, migrated with the committed
- * migrations (the same `prisma migrate deploy` that `npm start` runs), dropped afterwards.
+ * migrations (the same `prisma migrate deploy` that `npm start` runs) plus the job queue's
+ * schema, dropped afterwards.
  */
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
+import { runMigrations } from "graphile-worker";
 import pg from "pg";
 
 const run = promisify(execFile);
@@ -33,5 +35,12 @@ export async function createMigratedDatabase(serverUrl: string, name: string): P
   await run("npx", ["prisma", "migrate", "deploy"], {
     env: { ...process.env, BOARDS_DATABASE_URL: url.toString(), DATABASE_URL: url.toString(), NODE_OPTIONS: "--require ./scripts/unref-long-timers.cjs" },
   });
+  // The job queue's schema, as the API and worker install it at start-up.
+  const pool = new pg.Pool({ connectionString: url.toString(), max: 2 });
+  try {
+    await runMigrations({ pgPool: pool });
+  } finally {
+    await pool.end();
+  }
   return { url: url.toString(), drop: () => adminQuery(url, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
 }

@@ -1,6 +1,6 @@
 /**
- * Runs the real entry point (`src/main.ts`) as a child process, reading its JSON log lines, so
- * tests can exercise start-up and signal handling exactly as deployed.
+ * Runs a real entry point (`src/main.ts`, or `src/worker.ts`) as a child process, reading its
+ * JSON log lines, so tests and benchmarks can exercise processes exactly as deployed.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -31,8 +31,8 @@ function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
   return { ...inherited, ...env };
 }
 
-export function startMainProcess(env: Record<string, string>): MainProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+export function startMainProcess(env: Record<string, string>, entry = "src/main.ts"): MainProcess {
+  const child = spawn(process.execPath, ["--import", "tsx", entry], {
     cwd: projectRoot,
     env: childEnv(env),
     stdio: ["ignore", "pipe", "pipe"],

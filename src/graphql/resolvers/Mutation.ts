@@ -1,5 +1,7 @@
 import { addBoardMember, removeBoardMember, updateBoardMemberRole } from "../../services/boardMembers.js";
 import { createBoard, deleteBoard, updateBoard } from "../../services/boards.js";
+import { cancelGeneration, deleteGeneration } from "../../services/generationControl.js";
+import { createGeneration, retryGeneration } from "../../services/generationSubmit.js";
 import { addTagToGeneration, createTag, deleteTag, removeTagFromGeneration, updateTag } from "../../services/tags.js";
 import type { MutationResolvers } from "../types.generated.js";
 
@@ -10,6 +12,11 @@ export const Mutation: MutationResolvers = {
   addBoardMember: (_, args, ctx) => addBoardMember(ctx, args),
   updateBoardMemberRole: (_, args, ctx) => updateBoardMemberRole(ctx, args),
   removeBoardMember: (_, { id }, ctx) => removeBoardMember(ctx, id),
+  createGeneration: (_, { input }, ctx) => createGeneration(ctx, input),
+  cancelGeneration: (_, { id }, ctx) => cancelGeneration(ctx, id),
+  deleteGeneration: (_, { id }, ctx) => deleteGeneration(ctx, id),
+  retryGeneration: (_, { id }, ctx) => retryGeneration(ctx, id),
+  regenerate: (_, { id }, ctx) => retryGeneration(ctx, id),
   createTag: (_, { input }, ctx) => createTag(ctx, input),
   updateTag: (_, { input }, ctx) => updateTag(ctx, input),
   deleteTag: (_, { id }, ctx) => deleteTag(ctx, id),

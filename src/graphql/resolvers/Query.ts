@@ -1,6 +1,7 @@
 import { badUserInput } from "../../errors.js";
 import { getBoard, boardsConnection, listMyBoards, listPublicBoards, searchBoards } from "../../services/boards.js";
 import { generationsConnection, getGeneration, listGenerations } from "../../services/generations.js";
+import { listGenerators } from "../../services/generators.js";
 import { getNode } from "../../services/nodes.js";
 import { getTag, getTagBySlug, listTags, tagsConnection } from "../../services/tags.js";
 import { getMe, getUser } from "../../services/users.js";
@@ -25,6 +26,7 @@ export const Query: QueryResolvers = {
   generations: (_, args, ctx) => listGenerations(ctx, args),
   recentGenerations: (_, args, ctx) => listGenerations(ctx, args),
   generationsConnection: (_, args, ctx) => generationsConnection(ctx, args),
+  generators: (_, { artifactType }, ctx) => listGenerators(ctx, artifactType),
   tags: (_, args, ctx) => listTags(ctx, args),
   tag: (_, { id }, ctx) => getTag(ctx, id),
   tagBySlug: (_, { slug }, ctx) => getTagBySlug(ctx, slug),

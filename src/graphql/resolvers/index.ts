@@ -5,9 +5,12 @@ import { Board } from "./Board.js";
 import { BoardMember } from "./BoardMember.js";
 import { BoardConnection, GenerationConnection, TagConnection } from "./connections.js";
 import { Generation } from "./Generation.js";
+import { GenerationEvent } from "./GenerationEvent.js";
+import { AncestryNode, DescendantNode } from "./lineageNodes.js";
 import { Mutation } from "./Mutation.js";
 import { Node } from "./Node.js";
 import { Query } from "./Query.js";
+import { Subscription } from "./Subscription.js";
 import { User } from "./User.js";
 
 /** Every resolver of schema.graphql; fields not listed resolve by property name. */
@@ -17,12 +20,16 @@ export const resolvers: Resolvers = {
   JSON: JSONScalar,
   Query,
   Mutation,
+  Subscription,
   Node,
   User,
   Board,
   BoardMember,
   Generation,
   ArtifactLineage,
+  AncestryNode,
+  DescendantNode,
+  GenerationEvent,
   BoardConnection,
   GenerationConnection,
   TagConnection,

@@ -1,0 +1,44 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { z } from "zod";
+import type { GeneratorContext } from "../Generator.js";
+
+/** Inputs every built-in generator accepts to simulate a slow provider. */
+export const simulationInputs = {
+  delay_ms: z.number().int().min(0).max(600_000).default(0).describe("Simulated work time in milliseconds"),
+  progress_steps: z.number().int().min(0).max(100).default(4).describe("Progress updates sent during the simulated work"),
+};
+
+/**
+ * Spends `delayMs` in `steps` slices, reporting progress up to `upTo` percent after each;
+ * stops at once (throwing the abort reason) when the context's signal aborts.
+ */
+export async function simulateWork(ctx: GeneratorContext, delayMs: number, steps: number, upTo = 90): Promise<void> {
+  const slices = Math.max(steps, 1);
+  for (let i = 1; i <= slices; i++) {
+    if (delayMs > 0) await sleep(delayMs / slices, undefined, { signal: ctx.signal });
+    ctx.signal.throwIfAborted();
+    if (steps > 0) await ctx.publishProgress({ progress: (upTo * i) / slices, phase: "processing", message: `Step ${i} of ${slices}` });
+  }
+}
+
+/** A deterministic 32-bit seed from text (FNV-1a). */
+export function seedFrom(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/** Small deterministic PRNG (mulberry32) so the same inputs give the same output. */
+export function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

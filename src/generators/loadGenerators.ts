@@ -1,0 +1,133 @@
+/**
+ * Builds the generator registry from a config file (YAML or JSON, BOARDS_GENERATORS_CONFIG_PATH),
+ * in the spirit of Boards' generators.yaml:
+ *
+ *   strict_mode: true         # any bad entry aborts start-up (false: log it and skip it)
+ *   include_builtins: true    # built-ins not mentioned below are enabled too
+ *   generators:
+ *     - builtin: image-from-prompt
+ *       name: quick-image     # optional: register under another name
+ *       enabled: true         # false: leave it out
+ *     - module: ./plugins/my-provider.js   # relative to the config file
+ *       export: default                    # a Generator, or a function (options) => Generator
+ *       options: { model: "x" }
+ *
+ * Without a config file every built-in generator is enabled.
+ */
+import { readFile } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { parse as parseYaml } from "yaml";
+import { z } from "zod";
+import type { Logger } from "../logger.js";
+import { builtinGenerators } from "./builtin/index.js";
+import type { Generator } from "./Generator.js";
+import { GeneratorRegistry } from "./GeneratorRegistry.js";
+
+const EntrySchema = z
+  .object({
+    builtin: z.string().optional(),
+    module: z.string().optional(),
+    export: z.string().default("default"),
+    options: z.record(z.string(), z.unknown()).default({}),
+    name: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,99}$/, "must be lowercase letters, digits, '.', '_' or '-'").optional(),
+    enabled: z.boolean().default(true),
+  })
+  .refine((e) => Boolean(e.builtin) !== Boolean(e.module), { message: "needs exactly one of 'builtin' or 'module'" });
+
+const ConfigSchema = z.object({
+  strict_mode: z.boolean().default(true),
+  include_builtins: z.boolean().default(true),
+  generators: z.array(z.unknown()).default([]),
+});
+
+type Entry = z.infer<typeof EntrySchema>;
+
+/** A configuration problem that stops start-up in strict mode. */
+export class GeneratorConfigError extends Error {}
+
+const ARTIFACT_TYPES = new Set(["image", "video", "audio", "text"]);
+
+function assertGenerator(value: unknown, where: string): Generator {
+  const g = value as Partial<Generator> | null;
+  const problems: string[] = [];
+  if (!g || typeof g !== "object") throw new GeneratorConfigError(`${where}: does not export a generator`);
+  if (typeof g.name !== "string" || !g.name) problems.push("name");
+  if (typeof g.artifactType !== "string" || !ARTIFACT_TYPES.has(g.artifactType)) problems.push("artifactType (image|video|audio|text)");
+  if (typeof g.description !== "string") problems.push("description");
+  if (!(g.inputSchema instanceof z.ZodObject)) problems.push("inputSchema (a zod object)");
+  if (typeof g.generate !== "function") problems.push("generate()");
+  if (typeof g.estimateCost !== "function") problems.push("estimateCost()");
+  if (problems.length) throw new GeneratorConfigError(`${where}: invalid generator (${problems.join(", ")})`);
+  return g as Generator;
+}
+
+/** The same generator under another name (prototype kept, so class-based plugins still work). */
+function renamed(generator: Generator, name: string): Generator {
+  return Object.create(generator, { name: { value: name, enumerable: true } }) as Generator;
+}
+
+async function instantiate(entry: Entry, baseDir: string): Promise<Generator> {
+  if (entry.builtin) {
+    const found = builtinGenerators.find((g) => g.name === entry.builtin);
+    if (!found) throw new GeneratorConfigError(`Unknown built-in generator '${entry.builtin}'`);
+    return found;
+  }
+  const url = pathToFileURL(resolve(baseDir, entry.module!)).href;
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(url)) as Record<string, unknown>;
+  } catch (error) {
+    throw new GeneratorConfigError(`Failed to load generator module '${entry.module}': ${(error as Error).message}`);
+  }
+  const exported = mod[entry.export];
+  const value = typeof exported === "function" ? await (exported as (o: unknown) => unknown)(entry.options) : exported;
+  return assertGenerator(value, `${entry.module}#${entry.export}`);
+}
+
+/**
+ * Loads the registry: built-ins when `configPath` is undefined, else what the file says.
+ * @throws GeneratorConfigError for an unreadable file, or for any bad entry in strict mode.
+ */
+export async function loadGenerators(configPath: string | undefined, logger: Logger): Promise<GeneratorRegistry> {
+  const registry = new GeneratorRegistry();
+  if (!configPath) {
+    for (const g of builtinGenerators) registry.register(g);
+    return registry;
+  }
+  let raw: unknown;
+  try {
+    const text = await readFile(configPath, "utf8");
+    raw = /\.json$/i.test(configPath) ? JSON.parse(text) : parseYaml(text);
+  } catch (error) {
+    throw new GeneratorConfigError(`Cannot read generators config ${configPath}: ${(error as Error).message}`);
+  }
+  const parsed = ConfigSchema.safeParse(raw ?? {});
+  if (!parsed.success) throw new GeneratorConfigError(`Invalid generators config: ${parsed.error.issues[0]?.message}`);
+  const config = parsed.data;
+  const mentionedBuiltins = new Set<string>();
+
+  for (const [index, rawEntry] of config.generators.entries()) {
+    try {
+      const entryResult = EntrySchema.safeParse(rawEntry);
+      if (!entryResult.success) {
+        const issue = entryResult.error.issues[0];
+        throw new GeneratorConfigError(`generators[${index}]: ${issue?.path.join(".") ?? ""} ${issue?.message}`.trim());
+      }
+      const entry = entryResult.data;
+      if (entry.builtin) mentionedBuiltins.add(entry.builtin);
+      if (!entry.enabled) continue;
+      const generator = await instantiate(entry, dirname(configPath));
+      registry.register(entry.name ? renamed(generator, entry.name) : generator);
+    } catch (error) {
+      if (config.strict_mode) {
+        throw error instanceof GeneratorConfigError ? error : new GeneratorConfigError((error as Error).message);
+      }
+      logger.warn({ entry: index, err: (error as Error).message }, "skipping generator entry");
+    }
+  }
+  if (config.include_builtins) {
+    for (const g of builtinGenerators) if (!mentionedBuiltins.has(g.name) && !registry.get(g.name)) registry.register(g);
+  }
+  return registry;
+}

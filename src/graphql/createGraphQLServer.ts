@@ -1,0 +1,62 @@
+/**
+ * The Yoga instance: schema, hardening plugins, GraphiQL, error masking, and the per-request
+ * context (authenticated viewer, fresh DataLoaders, shared collaborators).
+ */
+import { EnvelopArmorPlugin } from "@escape.tech/graphql-armor";
+import { useCSRFPrevention } from "@graphql-yoga/plugin-csrf-prevention";
+import { useDisableIntrospection } from "@graphql-yoga/plugin-disable-introspection";
+import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
+import { createYoga, type YogaServerInstance } from "graphql-yoga";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { AppContext } from "../context.js";
+import type { Env } from "../env.js";
+import type { Logger } from "../logger.js";
+import { useHideSuggestions } from "./hideSuggestions.js";
+import { useInputGuards } from "./inputGuards.js";
+import { maskError } from "./maskError.js";
+import { createSchema } from "./schema.js";
+
+export type ServerContext = { req?: IncomingMessage; res?: ServerResponse };
+
+export type GraphQLServer = YogaServerInstance<ServerContext, AppContext>;
+
+export function createGraphQLServer(options: {
+  env: Env;
+  logger: Logger;
+  /** Builds the request context from the request's headers (authenticating the caller). */
+  context: (headers: Headers) => Promise<AppContext>;
+}): GraphQLServer {
+  const { env, logger } = options;
+  const production = env.environment === "production";
+  const limits = env.graphqlLimits;
+  return createYoga<ServerContext, AppContext>({
+    schema: createSchema(),
+    graphqlEndpoint: "/graphql",
+    landingPage: false,
+    healthCheckEndpoint: "/yoga-health",
+    graphiql: env.graphiql ? { title: "boards-server", headers: JSON.stringify({ "x-graphql-yoga-csrf": "1" }) } : false,
+    renderGraphiQL,
+    cors: { origin: env.corsOrigins, credentials: true },
+    maskedErrors: { maskError },
+    logging: {
+      debug: (...args) => logger.debug(args.map(String).join(" ")),
+      info: (...args) => logger.info(args.map(String).join(" ")),
+      warn: (...args) => logger.warn(args.map(String).join(" ")),
+      error: (...args) => logger.error(args.map(String).join(" ")),
+    },
+    plugins: [
+      EnvelopArmorPlugin({
+        maxDepth: { n: limits.maxDepth },
+        maxAliases: { n: limits.maxAliases },
+        maxTokens: { n: limits.maxTokens },
+        costLimit: { maxCost: limits.maxCost },
+        maxDirectives: { n: 50 },
+        blockFieldSuggestion: { enabled: production },
+      }),
+      useCSRFPrevention({ requestHeaders: ["x-graphql-yoga-csrf"] }),
+      useInputGuards(),
+      ...(production ? [useDisableIntrospection(), useHideSuggestions()] : []),
+    ],
+    context: ({ request }) => options.context(request.headers),
+  });
+}

@@ -1,0 +1,74 @@
+/**
+ * GET /api/sse/generations/{id}/progress — the Boards client's progress stream. Sends
+ * `data: {json}` events (`job_id` and `jobId` = the generation id, lowercase `status`,
+ * `progress` 0–100, `phase`, `message`, `artifacts`, `timestamp`): the current state first,
+ * then each change as it is published (no polling), closing after a terminal state, with
+ * `: keep-alive` comments in between. Errors as Boards: 401, 404, 403 with `{detail}`.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { canReadBoard } from "../auth/policy.js";
+import type { ServiceContext } from "../context.js";
+import type { GenerationEvent } from "../events.js";
+import { accessToBoard } from "../services/boardAccess.js";
+import { generationUpdates } from "../services/generationEvents.js";
+import { sendJson } from "./respond.js";
+
+export const PROGRESS_PATH = /^\/api\/sse\/generations\/([^/]+)\/progress$/;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The Boards SSE payload for one event. */
+export function progressPayload(event: GenerationEvent) {
+  const g = event.generation;
+  const completed = g.status === "COMPLETED" && g.storageUrl;
+  return {
+    job_id: g.id,
+    jobId: g.id,
+    status: g.status.toLowerCase(),
+    progress: g.progress,
+    phase: event.phase,
+    message: event.message,
+    estimated_completion: null,
+    artifacts: completed ? [{ url: g.storageUrl, type: g.artifactType.toLowerCase(), metadata: g.outputMetadata }] : [],
+    timestamp: event.timestamp,
+  };
+}
+
+export async function serveProgressSse(
+  req: IncomingMessage,
+  res: ServerResponse,
+  id: string,
+  ctx: ServiceContext,
+  keepAliveMs: number,
+): Promise<void> {
+  if (!ctx.viewer.user) {
+    return sendJson(res, 401, { detail: "Authentication required" }, { "www-authenticate": "Bearer" });
+  }
+  const generation = UUID.test(id) ? await ctx.loaders.generationById.load(id.toLowerCase()) : null;
+  if (!generation || generation.tenantId !== ctx.viewer.tenantId) return sendJson(res, 404, { detail: "Generation not found" });
+  const board = await ctx.loaders.boardById.load(generation.boardId);
+  if (!board || !canReadBoard(await accessToBoard(ctx, board))) {
+    return sendJson(res, 403, { detail: "You don't have permission to access this generation" });
+  }
+
+  const updates = await generationUpdates(ctx, generation.id);
+  res.writeHead(200, {
+    "content-type": "text/event-stream; charset=utf-8",
+    "cache-control": "no-cache, no-transform",
+    connection: "keep-alive",
+    "x-accel-buffering": "no",
+  });
+  res.flushHeaders();
+  const keepAlive = setInterval(() => res.write(": keep-alive\n\n"), keepAliveMs);
+  const stop = () => void updates.return(undefined);
+  req.on("close", stop);
+  try {
+    for await (const event of updates) {
+      res.write(`data: ${JSON.stringify(progressPayload(event))}\n\n`);
+    }
+  } finally {
+    clearInterval(keepAlive);
+    req.off("close", stop);
+    res.end();
+  }
+}

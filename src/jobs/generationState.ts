@@ -1,0 +1,91 @@
+/**
+ * The only writers of a generation's lifecycle columns. Each transition is one guarded UPDATE
+ * (terminal states are never overwritten), then the new row is published. A transition that
+ * finds the row already terminal (e.g. cancelled meanwhile) does nothing and returns null.
+ */
+import type { PrismaClient } from "../db.js";
+import type { EventBus } from "../events.js";
+import type { Generation, GenerationStatus, Prisma } from "../generated/prisma/client.js";
+
+const LIVE: GenerationStatus[] = ["PENDING", "PROCESSING"];
+
+export type StateDeps = { prisma: PrismaClient; events: EventBus };
+
+async function transition(
+  deps: StateDeps,
+  id: string,
+  from: GenerationStatus[],
+  data: Prisma.GenerationUpdateInput,
+  phase: string,
+  message: string | null,
+): Promise<Generation | null> {
+  let row: Generation;
+  try {
+    row = await deps.prisma.generation.update({ where: { id, status: { in: from } }, data });
+  } catch (error) {
+    if ((error as { code?: string }).code === "P2025") return null;
+    throw error;
+  }
+  await deps.events.publish(row, phase, message);
+  return row;
+}
+
+/** PENDING/PROCESSING → PROCESSING; `startedAt` is set on the first run only. */
+export function markProcessing(deps: StateDeps, current: Generation): Promise<Generation | null> {
+  return transition(
+    deps,
+    current.id,
+    LIVE,
+    { status: "PROCESSING", startedAt: current.startedAt ?? new Date(), errorMessage: null },
+    "initializing",
+    "Starting generation",
+  );
+}
+
+/** Records progress of a running generation. */
+export function recordProgress(deps: StateDeps, id: string, progress: number, phase: string, message: string | null) {
+  return transition(deps, id, ["PROCESSING"], { progress }, phase, message);
+}
+
+/** Records the provider's job id of a running generation. */
+export async function recordExternalJobId(deps: StateDeps, id: string, externalJobId: string): Promise<void> {
+  await deps.prisma.generation.updateMany({ where: { id, status: { in: LIVE } }, data: { externalJobId: externalJobId.slice(0, 255) } });
+}
+
+/** PROCESSING → COMPLETED with its stored artifact. */
+export function markCompleted(
+  deps: StateDeps,
+  id: string,
+  output: { storageUrl: string; storageKey: string; storageProvider: string; outputMetadata: Prisma.InputJsonObject },
+) {
+  return transition(
+    deps,
+    id,
+    ["PROCESSING"],
+    { status: "COMPLETED", progress: 100, completedAt: new Date(), errorMessage: null, ...output },
+    "finalizing",
+    "Completed",
+  );
+}
+
+/** PENDING/PROCESSING → FAILED. */
+export function markFailed(deps: StateDeps, id: string, errorMessage: string) {
+  return transition(deps, id, LIVE, { status: "FAILED", errorMessage, completedAt: new Date() }, "finalizing", errorMessage);
+}
+
+/** PENDING/PROCESSING → CANCELLED. */
+export function markCancelled(deps: StateDeps, id: string) {
+  return transition(
+    deps,
+    id,
+    LIVE,
+    { status: "CANCELLED", errorMessage: "Cancelled by user", completedAt: new Date() },
+    "finalizing",
+    "Cancelled by user",
+  );
+}
+
+/** PROCESSING → PENDING after a transient failure or a shutdown: the job will run again. */
+export function markRetrying(deps: StateDeps, id: string, message: string) {
+  return transition(deps, id, ["PROCESSING"], { status: "PENDING", errorMessage: message }, "queued", message);
+}

@@ -1,0 +1,33 @@
+/**
+ * Queueing generation jobs. The job is added by an SQL expression evaluated in the very statement
+ * that inserts the generation (see services/insertGeneration.ts): a single statement is atomic,
+ * so a generation row and its job exist together or not at all — no orphaned PENDING rows, and
+ * one round trip instead of a four-statement transaction.
+ */
+import type { PrismaClient } from "../db.js";
+import { Prisma } from "../generated/prisma/client.js";
+import { RUN_GENERATION } from "./runGeneration.js";
+
+export const generationJobKey = (generationId: string) => `generation:${generationId}`;
+
+export interface JobQueue {
+  /** SQL expression queueing `run_generation` for the generation whose id is the expression `generationId`. */
+  enqueueGenerationSql(generationId: Prisma.Sql): Prisma.Sql;
+  /** Removes a generation's queued job (a running one is left to stop on its own). */
+  removeGenerationJob(prisma: PrismaClient, generationId: string): Promise<void>;
+}
+
+export function createJobQueue(options: { maxAttempts: number }): JobQueue {
+  return {
+    enqueueGenerationSql(generationId) {
+      return Prisma.sql`(SELECT j.id FROM graphile_worker.add_job(
+          ${RUN_GENERATION},
+          json_build_object('generationId', (${generationId})::text),
+          max_attempts => ${options.maxAttempts}::int,
+          job_key => 'generation:' || (${generationId})::text) AS j)`;
+    },
+    async removeGenerationJob(prisma, generationId) {
+      await prisma.$queryRaw(Prisma.sql`SELECT id FROM graphile_worker.remove_job(${generationJobKey(generationId)})`);
+    },
+  };
+}

@@ -1,0 +1,61 @@
+/**
+ * Starts graphile-worker with the generation task, plus heartbeats and dead-worker recovery.
+ * Used by the worker process (src/worker.ts), in-process by the API (src/main.ts), and by tests.
+ */
+import { EventEmitter } from "node:events";
+import { Logger as GraphileLogger, run, type Runner, type WorkerEvents } from "graphile-worker";
+import type pg from "pg";
+import type { Logger } from "../logger.js";
+import { createRunGenerationTask, RUN_GENERATION, type RunGenerationDeps } from "./runGeneration.js";
+import { WorkerLiveness } from "./workerLiveness.js";
+
+export type WorkerOptions = {
+  concurrency: number;
+  pollIntervalMs: number;
+  heartbeatMs: number;
+  deadAfterMs: number;
+  cancelCheckIntervalMs: number;
+};
+
+export type RunningWorker = { runner: Runner; liveness: WorkerLiveness; stop: () => Promise<void> };
+
+function graphileLogger(logger: Logger): GraphileLogger {
+  return new GraphileLogger((scope) => (level, message, meta) => {
+    const entry = { scope: { label: scope.label, workerId: scope.workerId, jobId: scope.jobId }, ...meta };
+    if (level === "error") logger.error(entry, message);
+    else if (level === "warning") logger.warn(entry, message);
+    else logger.debug(entry, message);
+  });
+}
+
+export async function startWorker(
+  deps: Omit<RunGenerationDeps, "cancelCheckIntervalMs"> & { pgPool: pg.Pool },
+  options: WorkerOptions,
+): Promise<RunningWorker> {
+  const liveness = new WorkerLiveness(deps, { heartbeatMs: options.heartbeatMs, deadAfterMs: options.deadAfterMs });
+  const events: WorkerEvents = new EventEmitter();
+  // graphile-worker 0.17 locks jobs with the id of the worker *pool*, so that is what the
+  // heartbeat must vouch for.
+  events.on("pool:create", ({ workerPool }) => {
+    void liveness.add(workerPool.id).catch((err: unknown) => deps.logger.warn({ err }, "could not record worker"));
+  });
+  const runner = await run({
+    pgPool: deps.pgPool,
+    concurrency: options.concurrency,
+    pollInterval: options.pollIntervalMs,
+    noHandleSignals: true,
+    parsedCronItems: [],
+    events,
+    logger: graphileLogger(deps.logger),
+    taskList: { [RUN_GENERATION]: createRunGenerationTask({ ...deps, cancelCheckIntervalMs: options.cancelCheckIntervalMs }) },
+  });
+  liveness.start();
+  return {
+    runner,
+    liveness,
+    async stop() {
+      await runner.stop();
+      await liveness.stop();
+    },
+  };
+}

@@ -1,0 +1,55 @@
+/**
+ * Builds the process-wide collaborators from configuration, for the API process, the worker
+ * process and tests alike: database pool and Prisma, event bus, storage, generators, job queue.
+ * Also makes sure graphile-worker's schema is installed (idempotent and quick when it is); an
+ * unreachable database is logged, not fatal, so the process still answers /health and /ready.
+ */
+import { runMigrations } from "graphile-worker";
+import type pg from "pg";
+import type { SharedDeps } from "./context.js";
+import { createPool, createPrisma } from "./db.js";
+import type { Env } from "./env.js";
+import { EventBus } from "./events.js";
+import { loadGenerators } from "./generators/loadGenerators.js";
+import { createJobQueue } from "./jobs/jobQueue.js";
+import type { Logger } from "./logger.js";
+import { LocalStorage } from "./storage/LocalStorage.js";
+
+export type Runtime = SharedDeps & {
+  pool: pg.Pool;
+  /** Releases pools and connections. */
+  close(): Promise<void>;
+};
+
+export async function createRuntime(env: Env, logger: Logger): Promise<Runtime> {
+  const pool = createPool(env.databaseUrl, env.databasePoolSize);
+  const prisma = createPrisma(pool);
+  const events = EventBus.create(env.redisUrl);
+  try {
+    try {
+      await runMigrations({ pgPool: pool });
+    } catch (err) {
+      // Start anyway: /ready reports the database, and enqueueing fails clearly until it is back.
+      logger.error({ err }, "could not install the job queue schema (is the database reachable?)");
+    }
+    const generators = await loadGenerators(env.generatorsConfigPath, logger);
+    return {
+      pool,
+      prisma,
+      logger,
+      events,
+      storage: new LocalStorage(env.storage.localBasePath, env.storage.localPublicUrlBase),
+      generators,
+      jobs: createJobQueue({ maxAttempts: env.worker.maxAttempts }),
+      async close() {
+        await events.close();
+        await prisma.$disconnect();
+        await pool.end();
+      },
+    };
+  } catch (error) {
+    await events.close();
+    await pool.end();
+    throw error;
+  }
+}

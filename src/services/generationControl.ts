@@ -1,0 +1,59 @@
+/**
+ * Cancelling and deleting generations. Cancellation is real: a queued job is removed, a running
+ * generator is aborted (the worker listens for the CANCELLED event), and the generation stays
+ * CANCELLED. Deletion removes the row, its tag links and its stored file.
+ */
+import { canChangeGeneration } from "../auth/policy.js";
+import type { ServiceContext } from "../context.js";
+import { conflict, forbidden, notFound } from "../errors.js";
+import type { Generation } from "../generated/prisma/client.js";
+import { markCancelled } from "../jobs/generationState.js";
+import { boardForMutation, requireUser } from "./boardAccess.js";
+
+async function generationForChange(ctx: ServiceContext, id: string, verb: string): Promise<Generation> {
+  requireUser(ctx, `Authentication required to ${verb} a generation`);
+  const generation = await ctx.loaders.generationById.load(id);
+  if (!generation || generation.tenantId !== ctx.viewer.tenantId) throw notFound("Generation not found");
+  const { access } = await boardForMutation(ctx, generation.boardId, "Generation not found");
+  if (!canChangeGeneration(access, ctx.viewer, generation)) {
+    throw forbidden(`Permission denied: only board owner or generation creator can ${verb}`);
+  }
+  return generation;
+}
+
+/**
+ * Cancels a PENDING or PROCESSING generation (board owner any; editors and admins their own).
+ * @throws UNAUTHENTICATED; NOT_FOUND; FORBIDDEN; CONFLICT when it has already ended.
+ */
+export async function cancelGeneration(ctx: ServiceContext, id: string): Promise<Generation> {
+  const generation = await generationForChange(ctx, id, "cancel");
+  const cancelled = await markCancelled(ctx, generation.id);
+  if (!cancelled) {
+    const current = await ctx.prisma.generation.findUniqueOrThrow({ where: { id: generation.id } });
+    throw conflict(
+      `Cannot cancel generation with status '${current.status.toLowerCase()}'. Only pending or processing generations can be cancelled.`,
+    );
+  }
+  await ctx.jobs.removeGenerationJob(ctx.prisma, generation.id);
+  return cancelled;
+}
+
+/**
+ * Deletes a generation, its tag links and its stored artifact (same permission as cancel).
+ * A running generation is cancelled first so its worker stops.
+ * @throws UNAUTHENTICATED; NOT_FOUND; FORBIDDEN.
+ */
+export async function deleteGeneration(ctx: ServiceContext, id: string): Promise<true> {
+  const generation = await generationForChange(ctx, id, "delete");
+  if (generation.status === "PENDING" || generation.status === "PROCESSING") {
+    await markCancelled(ctx, generation.id);
+    await ctx.jobs.removeGenerationJob(ctx.prisma, generation.id);
+  }
+  await ctx.prisma.generation.delete({ where: { id: generation.id } });
+  if (generation.storageKey) {
+    await ctx.storage.delete(generation.storageKey).catch((err: unknown) => {
+      ctx.logger.warn({ err, key: generation.storageKey }, "could not delete stored artifact");
+    });
+  }
+  return true;
+}

@@ -1,0 +1,67 @@
+/**
+ * Live generation updates for subscribers (GraphQL subscriptions and the SSE endpoint). A
+ * subscriber first gets the current state, then every change; the event subscription is opened
+ * before the state is read, so nothing that happens in between is lost.
+ */
+import { canReadBoard } from "../auth/policy.js";
+import type { ServiceContext } from "../context.js";
+import { fromSnapshot, TERMINAL_STATUSES, toSnapshot, type GenerationEvent } from "../events.js";
+import { notFound } from "../errors.js";
+import { accessToBoard } from "./boardAccess.js";
+import { getGeneration } from "./generations.js";
+
+export type LiveEvent = GenerationEvent;
+
+function currentState(generation: Parameters<typeof toSnapshot>[0]): GenerationEvent {
+  const phase = generation.status === "PENDING" ? "queued" : TERMINAL_STATUSES.has(generation.status) ? "finalizing" : "processing";
+  return { generation: toSnapshot(generation), phase, message: generation.errorMessage, timestamp: new Date().toISOString() };
+}
+
+/**
+ * Events of one generation the viewer may read: its current state, then each change; ends
+ * after a terminal state.
+ * @throws NOT_FOUND when the generation does not exist or is not readable.
+ */
+export async function generationUpdates(ctx: ServiceContext, id: string): Promise<AsyncGenerator<LiveEvent>> {
+  if (!(await getGeneration(ctx, id))) throw notFound("Generation not found");
+  const subscription = await ctx.events.subscribe("generation", id);
+  const current = await ctx.prisma.generation.findUnique({ where: { id } });
+  async function* stream(): AsyncGenerator<LiveEvent> {
+    try {
+      if (!current) return;
+      yield currentState(current);
+      if (TERMINAL_STATUSES.has(current.status)) return;
+      let lastUpdate = current.updatedAt.getTime();
+      for await (const event of subscription.events) {
+        // Events published before our read of the row are already reflected in it.
+        if (new Date(event.generation.updatedAt).getTime() < lastUpdate) continue;
+        lastUpdate = new Date(event.generation.updatedAt).getTime();
+        yield event;
+        if (TERMINAL_STATUSES.has(event.generation.status)) return;
+      }
+    } finally {
+      subscription.close();
+    }
+  }
+  return stream();
+}
+
+/**
+ * Every generation event on a board the viewer may read, until the subscriber leaves.
+ * @throws NOT_FOUND when the board does not exist or is not readable.
+ */
+export async function boardUpdates(ctx: ServiceContext, boardId: string): Promise<AsyncGenerator<LiveEvent>> {
+  const board = await ctx.loaders.boardById.load(boardId);
+  if (!board || !canReadBoard(await accessToBoard(ctx, board))) throw notFound("Board not found");
+  const subscription = await ctx.events.subscribe("board", boardId);
+  async function* stream(): AsyncGenerator<LiveEvent> {
+    try {
+      yield* subscription.events;
+    } finally {
+      subscription.close();
+    }
+  }
+  return stream();
+}
+
+export { fromSnapshot };

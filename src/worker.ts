@@ -1,0 +1,32 @@
+/**
+ * Worker process (`npm run worker`): runs generation jobs from the shared Postgres queue. Any
+ * number can run beside any number of API processes. On SIGTERM/SIGINT it takes no new jobs,
+ * lets running ones finish for a few seconds, then aborts them so they are retried elsewhere.
+ */
+import { createPool } from "./db.js";
+import { startWorker } from "./jobs/startWorker.js";
+import { createLogger } from "./logger.js";
+import { readProcessEnv } from "./processEnv.js";
+import { createRuntime } from "./runtime.js";
+
+const env = readProcessEnv();
+const logger = createLogger(env.logLevel).child({ process: "worker" });
+const runtime = await createRuntime(env, logger);
+const pgPool = createPool(env.databaseUrl, env.worker.concurrency + 2);
+const worker = await startWorker({ ...runtime, pgPool }, env.worker);
+logger.info({ concurrency: env.worker.concurrency, generators: runtime.generators.list().map((g) => g.name) }, "worker started");
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, "worker shutting down");
+  await worker.stop();
+  await pgPool.end();
+  await runtime.close();
+  logger.info("worker stopped");
+  process.exit(0);
+}
+
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
+process.on("SIGINT", () => void shutdown("SIGINT"));
