@@ -1,0 +1,93 @@
+/**
+ * Local filesystem backend: each object is a file under the base directory, with a `.meta`
+ * JSON sidecar holding its content type (as Boards' local provider does). Writes go to a
+ * temporary file first and are renamed into place, so readers never see half an object.
+ */
+import { randomUUID } from "node:crypto";
+import { createReadStream, createWriteStream } from "node:fs";
+import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { dirname, join, resolve, sep } from "node:path";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { assertSafeKey } from "./storageKey.js";
+import { InvalidStorageKeyError, RangeNotSatisfiableError, type PutOptions, type StorageBackend, type StoredObject } from "./StorageBackend.js";
+
+export class LocalStorage implements StorageBackend {
+  readonly name = "local";
+  private readonly root: string;
+
+  constructor(
+    basePath: string,
+    private readonly publicUrlBase: string,
+  ) {
+    this.root = resolve(basePath);
+  }
+
+  /** Absolute path of a key, refusing anything outside the base directory. */
+  private pathOf(key: string): string {
+    assertSafeKey(key);
+    const path = resolve(this.root, key);
+    if (!path.startsWith(this.root + sep)) throw new InvalidStorageKeyError("Invalid storage key");
+    return path;
+  }
+
+  async put(key: string, body: Readable | Uint8Array, options: PutOptions): Promise<{ size: number }> {
+    const path = this.pathOf(key);
+    await mkdir(dirname(path), { recursive: true });
+    const temp = join(dirname(path), `.${randomUUID()}.tmp`);
+    try {
+      await pipeline(body instanceof Uint8Array ? Readable.from([body]) : body, createWriteStream(temp));
+      await writeFile(`${path}.meta`, JSON.stringify({ content_type: options.contentType }));
+      await rename(temp, path);
+    } catch (error) {
+      await rm(temp, { force: true });
+      throw error;
+    }
+    return { size: (await stat(path)).size };
+  }
+
+  async get(key: string, range?: { start?: number; end?: number; suffix?: number }): Promise<StoredObject | null> {
+    const path = this.pathOf(key);
+    let size: number;
+    try {
+      const info = await stat(path);
+      if (!info.isFile()) return null;
+      size = info.size;
+    } catch {
+      return null;
+    }
+    const contentType = await this.contentTypeOf(path);
+    if (!range) return { body: createReadStream(path), size, contentType };
+    let start: number;
+    let end: number;
+    if (range.suffix !== undefined) {
+      start = Math.max(0, size - range.suffix);
+      end = size - 1;
+    } else {
+      start = range.start ?? 0;
+      end = Math.min(range.end ?? size - 1, size - 1);
+    }
+    if (start >= size || start > end) throw new RangeNotSatisfiableError(size);
+    return { body: createReadStream(path, { start, end }), size, contentType, range: { start, end } };
+  }
+
+  private async contentTypeOf(path: string): Promise<string> {
+    try {
+      const meta = JSON.parse(await readFile(`${path}.meta`, "utf8")) as { content_type?: unknown };
+      if (typeof meta.content_type === "string") return meta.content_type;
+    } catch {
+      // no sidecar: fall through
+    }
+    return "application/octet-stream";
+  }
+
+  async delete(key: string): Promise<void> {
+    const path = this.pathOf(key);
+    await rm(path, { force: true });
+    await rm(`${path}.meta`, { force: true });
+  }
+
+  url(key: string): string {
+    return `${this.publicUrlBase.replace(/\/+$/, "")}/${assertSafeKey(key).split("/").map(encodeURIComponent).join("/")}`;
+  }
+}
