@@ -18,7 +18,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { makeWorkerUtils, run, type Job } from "graphile-worker";
-import pg from "pg";
+import { createPool } from "../src/db.js";
 import { signToken } from "../tests/helpers/actors.js";
 import { createMigratedDatabase } from "../tests/helpers/database.js";
 import { launchServer, type TestServer } from "../tests/helpers/launch.js";
@@ -40,8 +40,7 @@ const INSTANT = { prompt: "bench", width: 16, height: 16, progress_steps: 0 };
 
 /** Bare graphile-worker: serial add_job → task start, as its own latency test does. */
 async function bareGraphileLatency(databaseUrl: string): Promise<number[]> {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 6 });
-  pool.on("error", () => undefined);
+  const pool = createPool(databaseUrl, 6);
   const waiting = new Map<string, (t: number) => void>();
   const runner = await run({
     pgPool: pool,

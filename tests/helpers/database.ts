@@ -7,6 +7,7 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { runMigrations } from "graphile-worker";
 import pg from "pg";
+import { createPool } from "../../src/db.js";
 
 const run = promisify(execFile);
 
@@ -36,7 +37,7 @@ export async function createMigratedDatabase(serverUrl: string, name: string): P
     env: { ...process.env, BOARDS_DATABASE_URL: url.toString(), DATABASE_URL: url.toString(), NODE_OPTIONS: "--require ./scripts/unref-long-timers.cjs" },
   });
   // The job queue's schema, as the API and worker install it at start-up.
-  const pool = new pg.Pool({ connectionString: url.toString(), max: 2 });
+  const pool = createPool(url.toString(), 2);
   try {
     await runMigrations({ pgPool: pool });
   } finally {
