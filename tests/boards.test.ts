@@ -23,7 +23,6 @@ import {
   setBoardTimes,
   type BoardView,
   type Caller,
-  type CreateBoardData,
   type CreateBoardInput,
   type DeleteBoardData,
   type GetBoardData,

@@ -9,19 +9,20 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type pg from "pg";
-import { expect, inject } from "vitest";
+import { expect } from "vitest";
 import type { GenerationEvent, EventBus } from "../../src/events.js";
 import type { Generation } from "../../src/generated/prisma/client.js";
 import { readFlakyRecord, type FlakyRecord } from "../fixtures/generators/flakyText.js";
 import type { Actor } from "./actors.js";
-import { createMigratedDatabase, type ThrowawayDatabase } from "./database.js";
+import type { ThrowawayDatabase } from "./database.js";
+import { privateDatabase } from "./privateDatabase.js";
 import type { TestServer } from "./server.js";
 
 export const FLAKY = "flaky-text";
 
-/** A freshly migrated database for one suite, named after it and this process. */
+/** A freshly migrated database for one suite (see privateDatabase.ts for why). */
 export function suiteDatabase(label: string): Promise<ThrowawayDatabase> {
-  return createMigratedDatabase(inject("databaseUrl"), `boards_${label}_${process.pid}`);
+  return privateDatabase(label);
 }
 
 export type FaultWorkspace = {

@@ -5,9 +5,9 @@
  * downloading their files and reading PNG / WAV headers.
  */
 import { randomBytes } from "node:crypto";
-import { expect, inject } from "vitest";
+import { expect } from "vitest";
 import type { Actor } from "./actors.js";
-import { createMigratedDatabase } from "./database.js";
+import { privateDatabase } from "./privateDatabase.js";
 import { launchServer, type LaunchOptions, type TestServer } from "./launch.js";
 import type { GqlResult } from "./server.js";
 import type { Caller } from "./taggingFixtures.js";
@@ -17,9 +17,7 @@ import type { Caller } from "./taggingFixtures.js";
  * suite's worker runs its jobs and its job table holds only its own jobs.
  */
 export async function startIsolatedServer(env: Record<string, string> = {}, options: LaunchOptions = {}): Promise<TestServer> {
-  const shared = new URL(inject("databaseUrl"));
-  const name = `${shared.pathname.slice(1)}_pl_${randomBytes(4).toString("hex")}`;
-  const database = await createMigratedDatabase(shared.toString(), name);
+  const database = await privateDatabase(`pl_${randomBytes(4).toString("hex")}`);
   let server: TestServer;
   try {
     server = await launchServer(database.url, env, options);
