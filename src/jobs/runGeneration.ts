@@ -93,7 +93,6 @@ export function createRunGenerationTask(deps: RunGenerationDeps) {
         await markFailed(deps, row.id, `Invalid input parameters: ${details}`);
         return;
       }
-      await ctx.publishProgress({ progress: 0, phase: "processing", message: "Running generator" });
       await generator.generate(prepared.value.inputs as never, ctx);
       controller.signal.throwIfAborted();
       await ctx.finalize();
