@@ -34,7 +34,21 @@ describe("loadEnv defaults", () => {
       graphiql: true,
       graphqlLimits: { maxDepth: 10, maxAliases: 15, maxTokens: 2000, maxCost: 5000, maxBodyBytes: 1_048_576 },
       generatorsConfigPath: undefined,
-      storage: { localBasePath: "storage", localPublicUrlBase: "http://localhost:8088/api/storage" },
+      storage: {
+        provider: "local",
+        localBasePath: "storage",
+        localPublicUrlBase: "http://localhost:8088/api/storage",
+        s3: {
+          bucket: undefined,
+          region: "us-east-1",
+          endpoint: undefined,
+          forcePathStyle: undefined,
+          publicUrlBase: undefined,
+          prefix: undefined,
+          accessKeyId: undefined,
+          secretAccessKey: undefined,
+        },
+      },
       worker: {
         inProcess: true,
         concurrency: 4,
@@ -56,6 +70,24 @@ describe("loadEnv defaults", () => {
   it("reads only the map it is given", () => {
     expect(loadEnv({ BOARDS_API_PORT: "9000" }).apiPort).toBe(9000);
     expect(loadEnv({}).apiPort).toBe(8088);
+  });
+});
+
+describe("storage settings", () => {
+  it("requires a bucket for the s3 provider and both AWS keys or neither, reported together", () => {
+    try {
+      loadEnv({ BOARDS_STORAGE_DEFAULT_PROVIDER: "s3", BOARDS_AWS_ACCESS_KEY_ID: "AKIA" });
+      expect.unreachable("loadEnv accepted an s3 provider without a bucket");
+    } catch (error) {
+      const problems = (error as { problems: string[] }).problems;
+      expect(problems.some((p) => p.startsWith("BOARDS_STORAGE_S3_BUCKET"))).toBe(true);
+      expect(problems.some((p) => p.startsWith("BOARDS_AWS_ACCESS_KEY_ID"))).toBe(true);
+    }
+  });
+
+  it("refuses an unknown provider and an unsafe prefix", () => {
+    expect(() => loadEnv({ BOARDS_STORAGE_DEFAULT_PROVIDER: "ftp" })).toThrow(/BOARDS_STORAGE_DEFAULT_PROVIDER/);
+    expect(() => loadEnv({ BOARDS_STORAGE_S3_PREFIX: "../up" })).toThrow(/BOARDS_STORAGE_S3_PREFIX/);
   });
 });
 
@@ -85,6 +117,15 @@ describe("loadEnv values", () => {
       BOARDS_GENERATORS_CONFIG_PATH: "config/generators.yaml",
       BOARDS_STORAGE_LOCAL_BASE_PATH: "/srv/boards",
       BOARDS_STORAGE_LOCAL_PUBLIC_URL_BASE: "https://cdn.example/api/storage",
+      BOARDS_STORAGE_DEFAULT_PROVIDER: "s3",
+      BOARDS_STORAGE_S3_BUCKET: "artifacts",
+      BOARDS_STORAGE_S3_REGION: "eu-west-1",
+      BOARDS_STORAGE_S3_ENDPOINT: "http://minio.internal:9000",
+      BOARDS_STORAGE_S3_FORCE_PATH_STYLE: "true",
+      BOARDS_STORAGE_S3_PUBLIC_URL_BASE: "https://cdn.example",
+      BOARDS_STORAGE_S3_PREFIX: "boards/prod",
+      BOARDS_AWS_ACCESS_KEY_ID: "AKIA",
+      BOARDS_AWS_SECRET_ACCESS_KEY: "secret",
       BOARDS_WORKER_IN_PROCESS: "false",
       BOARDS_WORKER_CONCURRENCY: "8",
       BOARDS_WORKER_POLL_INTERVAL_MS: "250",
@@ -111,7 +152,21 @@ describe("loadEnv values", () => {
       graphiql: false,
       graphqlLimits: { maxDepth: 7, maxAliases: 3, maxTokens: 500, maxCost: 900, maxBodyBytes: 4096 },
       generatorsConfigPath: "config/generators.yaml",
-      storage: { localBasePath: "/srv/boards", localPublicUrlBase: "https://cdn.example/api/storage" },
+      storage: {
+        provider: "s3",
+        localBasePath: "/srv/boards",
+        localPublicUrlBase: "https://cdn.example/api/storage",
+        s3: {
+          bucket: "artifacts",
+          region: "eu-west-1",
+          endpoint: "http://minio.internal:9000",
+          forcePathStyle: true,
+          publicUrlBase: "https://cdn.example",
+          prefix: "boards/prod",
+          accessKeyId: "AKIA",
+          secretAccessKey: "secret",
+        },
+      },
       worker: {
         inProcess: false,
         concurrency: 8,

@@ -63,6 +63,15 @@ const EnvSchema = z.object({
   BOARDS_GENERATORS_CONFIG_PATH: z.string().optional(),
   BOARDS_STORAGE_LOCAL_BASE_PATH: z.string().min(1).default("storage"),
   BOARDS_STORAGE_LOCAL_PUBLIC_URL_BASE: z.string().url().optional(),
+  BOARDS_STORAGE_DEFAULT_PROVIDER: z.enum(["local", "s3"]).default("local"),
+  BOARDS_STORAGE_S3_BUCKET: z.string().min(3).optional(),
+  BOARDS_STORAGE_S3_REGION: z.string().min(1).default("us-east-1"),
+  BOARDS_STORAGE_S3_ENDPOINT: z.string().url().optional(),
+  BOARDS_STORAGE_S3_FORCE_PATH_STYLE: booleanString.optional(),
+  BOARDS_STORAGE_S3_PUBLIC_URL_BASE: z.string().url().optional(),
+  BOARDS_STORAGE_S3_PREFIX: z.string().regex(/^[A-Za-z0-9_-][A-Za-z0-9._-]*(\/[A-Za-z0-9_-][A-Za-z0-9._-]*)*$/, "must be key segments separated by /").optional(),
+  BOARDS_AWS_ACCESS_KEY_ID: z.string().optional(),
+  BOARDS_AWS_SECRET_ACCESS_KEY: z.string().optional(),
   BOARDS_WORKER_IN_PROCESS: booleanString.default(true),
   BOARDS_WORKER_CONCURRENCY: positiveInt.max(100).default(4),
   BOARDS_WORKER_POLL_INTERVAL_MS: positiveInt.default(1000),
@@ -97,7 +106,21 @@ export type Env = {
   graphiql: boolean;
   graphqlLimits: { maxDepth: number; maxAliases: number; maxTokens: number; maxCost: number; maxBodyBytes: number };
   generatorsConfigPath: string | undefined;
-  storage: { localBasePath: string; localPublicUrlBase: string };
+  storage: {
+    provider: "local" | "s3";
+    localBasePath: string;
+    localPublicUrlBase: string;
+    s3: {
+      bucket: string | undefined;
+      region: string;
+      endpoint: string | undefined;
+      forcePathStyle: boolean | undefined;
+      publicUrlBase: string | undefined;
+      prefix: string | undefined;
+      accessKeyId: string | undefined;
+      secretAccessKey: string | undefined;
+    };
+  };
   worker: {
     inProcess: boolean;
     concurrency: number;
@@ -131,6 +154,12 @@ function crossFieldProblems(raw: Record<string, string>): string[] {
   const provider = raw.BOARDS_AUTH_PROVIDER ?? "none";
   if (provider === "none" && raw.BOARDS_ENVIRONMENT === "production") {
     problems.push("BOARDS_AUTH_PROVIDER: 'none' accepts every request as one user and is refused in production");
+  }
+  if (raw.BOARDS_STORAGE_DEFAULT_PROVIDER === "s3" && !raw.BOARDS_STORAGE_S3_BUCKET) {
+    problems.push("BOARDS_STORAGE_S3_BUCKET: required when BOARDS_STORAGE_DEFAULT_PROVIDER is s3");
+  }
+  if (Boolean(raw.BOARDS_AWS_ACCESS_KEY_ID) !== Boolean(raw.BOARDS_AWS_SECRET_ACCESS_KEY)) {
+    problems.push("BOARDS_AWS_ACCESS_KEY_ID / BOARDS_AWS_SECRET_ACCESS_KEY: set both or neither (neither = the AWS default credential chain)");
   }
   if (provider === "jwt") {
     let config: Record<string, unknown> = {};
@@ -192,6 +221,17 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     },
     generatorsConfigPath: e.BOARDS_GENERATORS_CONFIG_PATH,
     storage: {
+      provider: e.BOARDS_STORAGE_DEFAULT_PROVIDER,
+      s3: {
+        bucket: e.BOARDS_STORAGE_S3_BUCKET,
+        region: e.BOARDS_STORAGE_S3_REGION,
+        endpoint: e.BOARDS_STORAGE_S3_ENDPOINT,
+        forcePathStyle: e.BOARDS_STORAGE_S3_FORCE_PATH_STYLE,
+        publicUrlBase: e.BOARDS_STORAGE_S3_PUBLIC_URL_BASE,
+        prefix: e.BOARDS_STORAGE_S3_PREFIX,
+        accessKeyId: e.BOARDS_AWS_ACCESS_KEY_ID,
+        secretAccessKey: e.BOARDS_AWS_SECRET_ACCESS_KEY,
+      },
       localBasePath: e.BOARDS_STORAGE_LOCAL_BASE_PATH,
       localPublicUrlBase: e.BOARDS_STORAGE_LOCAL_PUBLIC_URL_BASE ?? `http://localhost:${e.BOARDS_API_PORT}/api/storage`,
     },

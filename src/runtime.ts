@@ -13,7 +13,7 @@ import { EventBus } from "./events.js";
 import { loadGenerators } from "./generators/loadGenerators.js";
 import { createJobQueue } from "./jobs/jobQueue.js";
 import type { Logger } from "./logger.js";
-import { LocalStorage } from "./storage/LocalStorage.js";
+import { createStorage } from "./storage/createStorage.js";
 
 export type Runtime = SharedDeps & {
   pool: pg.Pool;
@@ -38,7 +38,7 @@ export async function createRuntime(env: Env, logger: Logger): Promise<Runtime> 
       prisma,
       logger,
       events,
-      storage: new LocalStorage(env.storage.localBasePath, env.storage.localPublicUrlBase),
+      storage: createStorage(env.storage),
       generators,
       jobs: createJobQueue({ maxAttempts: env.worker.maxAttempts }),
       async close() {
