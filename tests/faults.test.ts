@@ -219,7 +219,7 @@ describe("retry policy", () => {
       expect(await markFailed(deps, row.id, "late failure")).toBeNull();
       expect(await markCancelled(deps, row.id)).toBeNull();
       expect(
-        await markCompleted(deps, row.id, { storageUrl: "http://x/y", storageKey: "y", storageProvider: "local", outputMetadata: {} }),
+        await markCompleted(deps, row.id, { storageUrl: "http://x/y", thumbnailUrl: null, storageKey: "y", storageProvider: "local", outputMetadata: {} }),
       ).toBeNull();
     }
 

@@ -18,12 +18,19 @@ import { contentTypeFor } from "../lib/contentTypes.js";
 import type { Logger } from "../logger.js";
 import type { StorageBackend } from "../storage/StorageBackend.js";
 import { artifactKey } from "../storage/storageKey.js";
+import { storeThumbnail, thumbnailKeyOf } from "../storage/thumbnails.js";
 import { markCancelled, markCompleted, markFailed, recordExternalJobId, recordProgress } from "./generationState.js";
 import { openOutput } from "./outputSource.js";
 
 export type ExecutionDeps = { prisma: PrismaClient; events: EventBus; storage: StorageBackend; logger: Logger };
 
-type StoredOutput = { generationId: string; storageKey: string; storageUrl: string; metadata: Record<string, unknown> };
+type StoredOutput = {
+  generationId: string;
+  storageKey: string;
+  storageUrl: string;
+  thumbnailUrl: string | null;
+  metadata: Record<string, unknown>;
+};
 
 const MAX_TEXT_IN_METADATA = 100_000;
 
@@ -119,7 +126,7 @@ export class ExecutionContext implements GeneratorContext {
     source: OutputSource,
     format: string,
     metadata: Record<string, unknown>,
-  ): Promise<{ generationId: string; storageUrl: string }> {
+  ): Promise<{ generationId: string; storageUrl: string; width?: number; height?: number }> {
     this.signal.throwIfAborted();
     if (!Number.isInteger(index) || index < 0 || index > 99) throw new PermanentGeneratorError(`Invalid outputIndex ${index}`);
     const target = await this.targetFor(index);
@@ -133,19 +140,37 @@ export class ExecutionContext implements GeneratorContext {
     const contentType = contentTypeFor(format);
     const { size } = await this.deps.storage.put(key, await openOutput(source, this.signal), { contentType });
     const storageUrl = this.deps.storage.url(key);
+    // Images get a thumbnail, and their real dimensions win over what the generator claimed.
+    const thumbnail = target.artifactType === "IMAGE" ? await storeThumbnail(this.deps.storage, key, this.logger) : null;
+    const measured = thumbnail ? { width: thumbnail.original.width, height: thumbnail.original.height } : {};
     this.outputs.set(index, {
       generationId: target.id,
       storageKey: key,
       storageUrl,
-      metadata: { generation_id: target.id, storage_url: storageUrl, format, mime_type: contentType, file_size: size, ...metadata },
+      thumbnailUrl: thumbnail?.url ?? null,
+      metadata: {
+        generation_id: target.id,
+        storage_url: storageUrl,
+        format,
+        mime_type: contentType,
+        file_size: size,
+        ...metadata,
+        ...measured,
+        ...(thumbnail ? { thumbnail: { url: thumbnail.url, width: thumbnail.width, height: thumbnail.height, file_size: thumbnail.size } } : {}),
+      },
     });
-    return { generationId: target.id, storageUrl };
+    return { generationId: target.id, storageUrl, ...measured };
   }
 
   async storeImageResult(o: { source: OutputSource; format: string; width?: number; height?: number; outputIndex?: number }) {
-    const extra = { width: o.width, height: o.height };
-    const stored = await this.store(o.outputIndex ?? 0, o.source, o.format, extra);
-    return { generation_id: stored.generationId, storage_url: stored.storageUrl, format: o.format, ...extra } satisfies ImageArtifact;
+    const stored = await this.store(o.outputIndex ?? 0, o.source, o.format, { width: o.width, height: o.height });
+    return {
+      generation_id: stored.generationId,
+      storage_url: stored.storageUrl,
+      format: o.format,
+      width: stored.width ?? o.width,
+      height: stored.height ?? o.height,
+    } satisfies ImageArtifact;
   }
 
   async storeVideoResult(o: {
@@ -197,6 +222,7 @@ export class ExecutionContext implements GeneratorContext {
       const batch = batchSize > 1 ? { batch_id: this.generationId, batch_index: index, batch_size: batchSize } : {};
       const row = await markCompleted(this.deps, output.generationId, {
         storageUrl: output.storageUrl,
+        thumbnailUrl: output.thumbnailUrl,
         storageKey: output.storageKey,
         storageProvider: this.deps.storage.name,
         outputMetadata: JSON.parse(JSON.stringify({ ...output.metadata, ...batch })) as Prisma.InputJsonObject,
@@ -224,7 +250,9 @@ export class ExecutionContext implements GeneratorContext {
     });
     for (const row of [this.generation, ...siblings]) {
       const key = artifactKey({ tenantId: row.tenantId, artifactType: row.artifactType, boardId: row.boardId, generationId: row.id, createdAt: row.createdAt });
-      await this.deps.storage.delete(key).catch((err: unknown) => this.logger.warn({ err, key }, "could not delete output"));
+      for (const k of [key, thumbnailKeyOf(key)]) {
+        await this.deps.storage.delete(k).catch((err: unknown) => this.logger.warn({ err, key: k }, "could not delete output"));
+      }
       if (row === this.generation) continue;
       if (outcome === "cancelled") await markCancelled(this.deps, row.id);
       else await markFailed(this.deps, row.id, outcome.failed);

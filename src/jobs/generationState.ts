@@ -56,7 +56,13 @@ export async function recordExternalJobId(deps: StateDeps, id: string, externalJ
 export function markCompleted(
   deps: StateDeps,
   id: string,
-  output: { storageUrl: string; storageKey: string; storageProvider: string; outputMetadata: Prisma.InputJsonObject },
+  output: {
+    storageUrl: string;
+    thumbnailUrl: string | null;
+    storageKey: string;
+    storageProvider: string;
+    outputMetadata: Prisma.InputJsonObject;
+  },
 ) {
   return transition(
     deps,

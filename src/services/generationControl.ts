@@ -8,6 +8,7 @@ import type { ServiceContext } from "../context.js";
 import { conflict, forbidden, notFound } from "../errors.js";
 import type { Generation } from "../generated/prisma/client.js";
 import { markCancelled } from "../jobs/generationState.js";
+import { thumbnailKeyOf } from "../storage/thumbnails.js";
 import { boardForMutation, requireUser } from "./boardAccess.js";
 
 async function generationForChange(ctx: ServiceContext, id: string, verb: string): Promise<Generation> {
@@ -51,9 +52,9 @@ export async function deleteGeneration(ctx: ServiceContext, id: string): Promise
   }
   await ctx.prisma.generation.delete({ where: { id: generation.id } });
   if (generation.storageKey) {
-    await ctx.storage.delete(generation.storageKey).catch((err: unknown) => {
-      ctx.logger.warn({ err, key: generation.storageKey }, "could not delete stored artifact");
-    });
+    for (const key of [generation.storageKey, thumbnailKeyOf(generation.storageKey)]) {
+      await ctx.storage.delete(key).catch((err: unknown) => ctx.logger.warn({ err, key }, "could not delete stored artifact"));
+    }
   }
   return true;
 }

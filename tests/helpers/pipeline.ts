@@ -39,7 +39,7 @@ export async function startIsolatedServer(env: Record<string, string> = {}, opti
 
 export const GENERATION_FIELDS = `
   id tenantId boardId userId generatorName artifactType status progress errorMessage
-  storageUrl inputParams metadata outputMetadata startedAt completedAt createdAt updatedAt
+  storageUrl thumbnailUrl inputParams metadata outputMetadata startedAt completedAt createdAt updatedAt
   inputArtifacts { generationId role artifactType generation { id } }
 `;
 
@@ -54,6 +54,7 @@ export type GenerationView = {
   progress: number;
   errorMessage: string | null;
   storageUrl: string | null;
+  thumbnailUrl: string | null;
   inputParams: Record<string, unknown>;
   metadata: Record<string, unknown>;
   outputMetadata: Record<string, unknown>;
