@@ -18,7 +18,8 @@ import { contentTypeFor } from "../lib/contentTypes.js";
 import type { Logger } from "../logger.js";
 import type { StorageBackend } from "../storage/StorageBackend.js";
 import { artifactKey } from "../storage/storageKey.js";
-import { storeThumbnail, thumbnailKeyOf } from "../storage/thumbnails.js";
+import { storedKeysOf } from "../storage/storedKeys.js";
+import { storeThumbnail } from "../storage/thumbnails.js";
 import { markCancelled, markCompleted, markFailed, recordExternalJobId, recordProgress } from "./generationState.js";
 import { openOutput } from "./outputSource.js";
 
@@ -250,7 +251,7 @@ export class ExecutionContext implements GeneratorContext {
     });
     for (const row of [this.generation, ...siblings]) {
       const key = artifactKey({ tenantId: row.tenantId, artifactType: row.artifactType, boardId: row.boardId, generationId: row.id, createdAt: row.createdAt });
-      for (const k of [key, thumbnailKeyOf(key)]) {
+      for (const k of storedKeysOf(key)) {
         await this.deps.storage.delete(k).catch((err: unknown) => this.logger.warn({ err, key: k }, "could not delete output"));
       }
       if (row === this.generation) continue;

@@ -6,6 +6,7 @@ import { EventEmitter } from "node:events";
 import { Logger as GraphileLogger, run, type Runner, type WorkerEvents } from "graphile-worker";
 import type pg from "pg";
 import type { Logger } from "../logger.js";
+import { createDeleteStoredObjectsTask, DELETE_STORED_OBJECTS } from "./deleteStoredObjects.js";
 import { createRunGenerationTask, RUN_GENERATION, type RunGenerationDeps } from "./runGeneration.js";
 import { WorkerLiveness } from "./workerLiveness.js";
 
@@ -47,7 +48,10 @@ export async function startWorker(
     parsedCronItems: [],
     events,
     logger: graphileLogger(deps.logger),
-    taskList: { [RUN_GENERATION]: createRunGenerationTask({ ...deps, cancelCheckIntervalMs: options.cancelCheckIntervalMs }) },
+    taskList: {
+      [RUN_GENERATION]: createRunGenerationTask({ ...deps, cancelCheckIntervalMs: options.cancelCheckIntervalMs }),
+      [DELETE_STORED_OBJECTS]: createDeleteStoredObjectsTask(deps),
+    },
   });
   liveness.start();
   return {

@@ -17,6 +17,7 @@ import type {
   UpdateBoardInput,
 } from "../graphql/types.generated.js";
 import { jsonObject, parseInput, requiredText } from "../lib/validate.js";
+import { storedKeysOf } from "../storage/storedKeys.js";
 import { boardForMutation, readableBoard, requireUser } from "./boardAccess.js";
 import { escapeLike, filterToWhere, type FieldSpec } from "./pagination/filters.js";
 import { checkListWindow, type PageArgs } from "./pagination/pageArgs.js";
@@ -229,6 +230,13 @@ export async function deleteBoard(ctx: ServiceContext, id: string): Promise<{ su
   requireUser(ctx, "Authentication required to delete a board");
   const { board, access } = await boardForMutation(ctx, id);
   if (!canDeleteBoard(access)) throw forbidden("Permission denied: only board owner can delete");
-  await ctx.prisma.board.delete({ where: { id: board.id } });
+  // The rows cascade; their stored files are deleted by a job queued in the same transaction,
+  // so a board with thousands of generations neither blocks the request nor leaks files.
+  await ctx.prisma.$transaction(async (tx) => {
+    const stored = await tx.generation.findMany({ where: { boardId: board.id, storageKey: { not: null } }, select: { storageKey: true } });
+    await tx.board.delete({ where: { id: board.id } });
+    const keys = stored.flatMap((g) => storedKeysOf(g.storageKey));
+    if (keys.length) await ctx.jobs.enqueueObjectDeletion(tx, keys);
+  });
   return { success: true, id: board.id };
 }

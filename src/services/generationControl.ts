@@ -8,7 +8,7 @@ import type { ServiceContext } from "../context.js";
 import { conflict, forbidden, notFound } from "../errors.js";
 import type { Generation } from "../generated/prisma/client.js";
 import { markCancelled } from "../jobs/generationState.js";
-import { thumbnailKeyOf } from "../storage/thumbnails.js";
+import { storedKeysOf } from "../storage/storedKeys.js";
 import { boardForMutation, requireUser } from "./boardAccess.js";
 
 async function generationForChange(ctx: ServiceContext, id: string, verb: string): Promise<Generation> {
@@ -50,11 +50,15 @@ export async function deleteGeneration(ctx: ServiceContext, id: string): Promise
     await markCancelled(ctx, generation.id);
     await ctx.jobs.removeGenerationJob(ctx.prisma, generation.id);
   }
-  await ctx.prisma.generation.delete({ where: { id: generation.id } });
-  if (generation.storageKey) {
-    for (const key of [generation.storageKey, thumbnailKeyOf(generation.storageKey)]) {
-      await ctx.storage.delete(key).catch((err: unknown) => ctx.logger.warn({ err, key }, "could not delete stored artifact"));
-    }
+  const deleted = await ctx.prisma.generation.delete({ where: { id: generation.id } });
+  // Files go at once; whatever cannot be deleted now is left to a retrying job, not forgotten.
+  const failed: string[] = [];
+  for (const key of storedKeysOf(deleted.storageKey)) {
+    await ctx.storage.delete(key).catch((err: unknown) => {
+      ctx.logger.warn({ err, key }, "could not delete stored object; queued for retry");
+      failed.push(key);
+    });
   }
+  if (failed.length) await ctx.jobs.enqueueObjectDeletion(ctx.prisma, failed);
   return true;
 }

@@ -1,0 +1,84 @@
+/**
+ * Deleting generations and boards deletes their stored objects (originals and thumbnails);
+ * a deletion that fails is retried by a job instead of being forgotten.
+ */
+import { access } from "node:fs/promises";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import type { StorageBackend } from "../src/storage/StorageBackend.js";
+import { expectData, newTenant } from "./helpers/actors.js";
+import { pollUntil } from "./helpers/faultHarness.js";
+import { awaitCompleted, startIsolatedServer, submitGeneration } from "./helpers/pipeline.js";
+import type { TestServer } from "./helpers/server.js";
+
+let server: TestServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+const exists = (path: string) =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
+
+async function completedImages(s: TestServer, count: number) {
+  const owner = await (await newTenant(s)).user("owner");
+  const boardId = (await owner.ok<{ createBoard: { id: string } }>(`mutation { createBoard(input: { title: "del" }) { id } }`)).createBoard.id;
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const g = await submitGeneration(owner, { boardId, generatorName: "image-from-prompt", artifactType: "IMAGE", inputParams: { prompt: `p${i}`, width: 32, height: 32 } });
+    await awaitCompleted(owner, g.id);
+    ids.push(g.id);
+  }
+  const rows = await s.prisma.generation.findMany({ where: { id: { in: ids } } });
+  const files = rows.flatMap((r) => [r.storageKey!, r.storageKey!.replace(/original$/, "thumbnail")]).map((k) => join(s.env.storage.localBasePath, k));
+  return { owner, boardId, files };
+}
+
+/** A storage whose deletes fail a given number of times before working. */
+function failingDeletes(inner: StorageBackend, failures: number): StorageBackend & { attempts: number } {
+  let left = failures;
+  const wrapper = {
+    name: inner.name,
+    attempts: 0,
+    put: inner.put.bind(inner),
+    get: inner.get.bind(inner),
+    url: inner.url.bind(inner),
+    async delete(key: string) {
+      wrapper.attempts += 1;
+      if (left > 0) {
+        left -= 1;
+        throw new Error("storage unavailable");
+      }
+      await inner.delete(key);
+    },
+  };
+  return wrapper;
+}
+
+describe("stored objects are deleted with their rows", () => {
+  it("deleting a board deletes every generation's original and thumbnail", async () => {
+    server = await startIsolatedServer({}, { worker: true });
+    const { owner, boardId, files } = await completedImages(server, 3);
+    for (const f of files) expect(await exists(f)).toBe(true);
+    expectData(await owner.gql(`mutation($id: UUID!) { deleteBoard(id: $id) { success } }`, { id: boardId }));
+    expect(await server.prisma.generation.count({ where: { boardId } })).toBe(0);
+    await pollUntil(async () => (await Promise.all(files.map(exists))).every((e) => !e), (gone) => gone, { tries: 100, what: "stored objects to be deleted" });
+    for (const f of files) expect(await exists(f)).toBe(false);
+  });
+
+  it("retries a failed deletion with a job until the objects are gone", async () => {
+    let flaky: ReturnType<typeof failingDeletes> | undefined;
+    server = await startIsolatedServer({}, { worker: true, override: (rt) => ({ ...rt, storage: (flaky = failingDeletes(rt.storage, 3)) }) });
+    const { owner, files } = await completedImages(server, 1);
+    const id = (await server.prisma.generation.findFirstOrThrow({ orderBy: { createdAt: "desc" } })).id;
+    expectData(await owner.gql(`mutation($id: UUID!) { deleteGeneration(id: $id) }`, { id }));
+    // The immediate attempt failed (2 keys), so the files are still there and a job holds them.
+    expect(await exists(files[0]!)).toBe(true);
+    await pollUntil(async () => (await Promise.all(files.map(exists))).every((e) => !e), (gone) => gone, { tries: 150, what: "stored objects to be deleted" });
+    for (const f of files) expect(await exists(f)).toBe(false);
+    expect(flaky!.attempts).toBeGreaterThan(files.length);
+  });
+});
