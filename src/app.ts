@@ -16,6 +16,7 @@ import { isGraphQLError } from "./graphql/maskError.js";
 import { PROGRESS_PATH, serveProgressSse } from "./http/progressSse.js";
 import { requestHeaders, sendJson } from "./http/respond.js";
 import { serveStorage, STORAGE_PREFIX } from "./http/storageRoute.js";
+import { serveUpload, UPLOAD_PATH } from "./http/uploadRoute.js";
 import { attachWebSockets } from "./http/websocket.js";
 import { isValidTenantSlug } from "./lib/tenantSlug.js";
 import { createLoaders } from "./loaders.js";
@@ -129,6 +130,11 @@ export function createApp(deps: AppDeps): App {
     }
     if (path === "/api/storage/status") return sendJson(res, 200, { status: "Storage endpoint ready" });
     if (path.startsWith(STORAGE_PREFIX)) return serveStorage(req, res, deps);
+    if (path === UPLOAD_PATH) {
+      const ctx = await restContext(req, res);
+      if (ctx) await serveUpload(req, res, ctx, env.uploads);
+      return;
+    }
     const progress = PROGRESS_PATH.exec(path);
     if (progress && req.method === "GET") {
       const ctx = await restContext(req, res);

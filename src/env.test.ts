@@ -59,6 +59,10 @@ describe("loadEnv defaults", () => {
         maxAttempts: 3,
       },
       sseKeepAliveMs: 15_000,
+      uploads: {
+        maxBytes: 104_857_600,
+        allowedExtensions: [".jpg", ".jpeg", ".png", ".gif", ".webp", ".mp4", ".mov", ".avi", ".webm", ".mp3", ".wav", ".ogg", ".m4a", ".txt", ".md", ".json"],
+      },
     });
   });
 
@@ -134,6 +138,8 @@ describe("loadEnv values", () => {
       BOARDS_WORKER_CANCEL_CHECK_MS: "700",
       BOARDS_JOB_MAX_ATTEMPTS: "5",
       BOARDS_SSE_KEEPALIVE_SECONDS: "2",
+      BOARDS_MAX_UPLOAD_SIZE: "2048",
+      BOARDS_ALLOWED_UPLOAD_EXTENSIONS: '[".PNG", ".txt"]',
     });
     expect(env).toEqual({
       environment: "test",
@@ -177,6 +183,7 @@ describe("loadEnv values", () => {
         maxAttempts: 5,
       },
       sseKeepAliveMs: 2000,
+      uploads: { maxBytes: 2048, allowedExtensions: [".png", ".txt"] },
     });
   });
 

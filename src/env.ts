@@ -80,6 +80,10 @@ const EnvSchema = z.object({
   BOARDS_WORKER_CANCEL_CHECK_MS: positiveInt.default(2000),
   BOARDS_JOB_MAX_ATTEMPTS: positiveInt.max(25).default(3),
   BOARDS_SSE_KEEPALIVE_SECONDS: z.coerce.number().positive().default(15),
+  BOARDS_MAX_UPLOAD_SIZE: positiveInt.default(104_857_600),
+  BOARDS_ALLOWED_UPLOAD_EXTENSIONS: jsonString(z.array(z.string().regex(/^\.[a-z0-9]+$/i, "must look like .png"))).default([
+    ".jpg", ".jpeg", ".png", ".gif", ".webp", ".mp4", ".mov", ".avi", ".webm", ".mp3", ".wav", ".ogg", ".m4a", ".txt", ".md", ".json",
+  ]),
 });
 
 export type AuthProviderName = z.infer<typeof EnvSchema>["BOARDS_AUTH_PROVIDER"];
@@ -131,6 +135,7 @@ export type Env = {
     maxAttempts: number;
   };
   sseKeepAliveMs: number;
+  uploads: { maxBytes: number; allowedExtensions: string[] };
 };
 
 /** Thrown by {@link loadEnv} with every problem found, one per line. */
@@ -245,5 +250,9 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
       maxAttempts: e.BOARDS_JOB_MAX_ATTEMPTS,
     },
     sseKeepAliveMs: e.BOARDS_SSE_KEEPALIVE_SECONDS * 1000,
+    uploads: {
+      maxBytes: e.BOARDS_MAX_UPLOAD_SIZE,
+      allowedExtensions: e.BOARDS_ALLOWED_UPLOAD_EXTENSIONS.map((x) => x.toLowerCase()),
+    },
   };
 }

@@ -1,0 +1,162 @@
+/**
+ * POST /api/uploads/artifact — Boards' REST upload (multipart fields `board_id`,
+ * `artifact_type`, `file`, optional `user_description`, `parent_generation_id`; same responses),
+ * streamed: the file goes to a private temporary file while its bytes are counted, and the
+ * request is cut off with 413 as soon as it passes BOARDS_MAX_UPLOAD_SIZE, without reading the
+ * rest. Memory use does not grow with the file.
+ */
+import { createWriteStream } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { tmpdir } from "node:os";
+import { extname, join } from "node:path";
+import busboy from "busboy";
+import type { ServiceContext } from "../context.js";
+import { isGraphQLError } from "../graphql/maskError.js";
+import { createUpload, sanitizeFilename, UPLOADABLE_TYPES, type UploadableType, type UploadedFile } from "../services/uploads.js";
+import { sendJson } from "./respond.js";
+
+export const UPLOAD_PATH = "/api/uploads/artifact";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const HEAD_BYTES = 4096;
+/** Room for multipart boundaries and the small fields around the file. */
+const MULTIPART_OVERHEAD = 64 * 1024;
+
+class HttpProblem extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+type Parsed = { fields: Record<string, string>; file: UploadedFile | null };
+
+function receive(req: IncomingMessage, dir: string, maxBytes: number): Promise<Parsed> {
+  return new Promise((resolve, reject) => {
+    let parser: busboy.Busboy;
+    try {
+      parser = busboy({ headers: req.headers, limits: { fileSize: maxBytes, files: 1, fields: 10, fieldSize: 64 * 1024, parts: 12 } });
+    } catch {
+      reject(new HttpProblem(400, "Expected a multipart/form-data body"));
+      return;
+    }
+    const fields: Record<string, string> = {};
+    let file: UploadedFile | null = null;
+    let writing: Promise<void> = Promise.resolve();
+    let failed = false;
+    const fail = (problem: HttpProblem) => {
+      if (failed) return;
+      failed = true;
+      req.unpipe(parser);
+      reject(problem);
+    };
+
+    parser.on("field", (name, value) => (fields[name] = value));
+    parser.on("file", (name, stream, info) => {
+      if (name !== "file" || file) {
+        stream.resume();
+        return;
+      }
+      const path = join(dir, "upload");
+      const head: Buffer[] = [];
+      let headLength = 0;
+      let size = 0;
+      const out = createWriteStream(path, { mode: 0o600 });
+      stream.on("data", (chunk: Buffer) => {
+        size += chunk.length;
+        if (headLength < HEAD_BYTES) {
+          head.push(chunk.subarray(0, HEAD_BYTES - headLength));
+          headLength += Math.min(chunk.length, HEAD_BYTES - headLength);
+        }
+      });
+      stream.on("limit", () => fail(new HttpProblem(413, `File too large: the limit is ${maxBytes} bytes`)));
+      stream.pipe(out);
+      writing = new Promise((done, error) => {
+        out.on("finish", done);
+        out.on("error", error);
+      });
+      file = { path, size: 0, head: new Uint8Array(), declaredType: info.mimeType || null, filename: info.filename || null };
+      void writing.then(() => {
+        if (file) Object.assign(file, { size, head: Buffer.concat(head) });
+      });
+    });
+    parser.on("error", () => fail(new HttpProblem(400, "Could not read the uploaded file")));
+    parser.on("close", () => {
+      if (failed) return;
+      writing.then(
+        () => resolve({ fields, file }),
+        () => fail(new HttpProblem(400, "Could not read the uploaded file")),
+      );
+    });
+    req.pipe(parser);
+  });
+}
+
+function parseRequest(parsed: Parsed, allowedExtensions: string[]) {
+  const { fields, file } = parsed;
+  const boardId = fields.board_id ?? "";
+  if (!UUID.test(boardId)) throw new HttpProblem(400, "Invalid board_id: expected a UUID");
+  const type = (fields.artifact_type ?? "").toUpperCase();
+  if (!(UPLOADABLE_TYPES as readonly string[]).includes(type)) {
+    throw new HttpProblem(400, `Invalid artifact type '${fields.artifact_type ?? ""}': expected image, video, audio or text`);
+  }
+  const parent = fields.parent_generation_id || null;
+  if (parent && !UUID.test(parent)) throw new HttpProblem(400, "Invalid parent_generation_id: expected a UUID");
+  if (!file) throw new HttpProblem(400, "No file provided");
+  const ext = extname(sanitizeFilename(file.filename)).toLowerCase();
+  if (ext && !allowedExtensions.includes(ext)) throw new HttpProblem(400, `File extension '${ext}' is not allowed`);
+  return { boardId: boardId.toLowerCase(), artifactType: type as UploadableType, parent: parent?.toLowerCase() ?? null, file, description: fields.user_description ?? null };
+}
+
+export async function serveUpload(
+  req: IncomingMessage,
+  res: ServerResponse,
+  ctx: ServiceContext,
+  limits: { maxBytes: number; allowedExtensions: string[] },
+): Promise<void> {
+  if (req.method !== "POST") return sendJson(res, 405, { detail: "Method not allowed" }, { allow: "POST" });
+  if (!ctx.viewer.user) return sendJson(res, 401, { detail: "Authentication required" }, { "www-authenticate": "Bearer" });
+  const declared = Number(req.headers["content-length"]);
+  if (Number.isFinite(declared) && declared > limits.maxBytes + MULTIPART_OVERHEAD) {
+    res.setHeader("connection", "close");
+    return sendJson(res, 413, { detail: `File too large: the limit is ${limits.maxBytes} bytes` });
+  }
+  const dir = await mkdtemp(join(tmpdir(), "boards-upload-"));
+  try {
+    const parsed = await receive(req, dir, limits.maxBytes);
+    const request = parseRequest(parsed, limits.allowedExtensions);
+    const generation = await createUpload(ctx, {
+      boardId: request.boardId,
+      artifactType: request.artifactType,
+      file: request.file,
+      userDescription: request.description,
+      parentGenerationId: request.parent,
+      source: { kind: "file" },
+    });
+    sendJson(res, 200, {
+      id: generation.id,
+      status: "completed",
+      storageUrl: generation.storageUrl,
+      thumbnailUrl: generation.thumbnailUrl,
+      artifactType: generation.artifactType.toLowerCase(),
+      generatorName: generation.generatorName,
+    });
+  } catch (error) {
+    if (error instanceof HttpProblem) {
+      // Stop reading a body we refuse (e.g. past the size limit): close once the answer is out.
+      if (error.status === 413) res.setHeader("connection", "close");
+      return sendJson(res, error.status, { detail: error.message });
+    }
+    if (isGraphQLError(error)) {
+      const status = error.extensions.code === "UNAUTHENTICATED" ? 401 : 400;
+      return sendJson(res, status, { detail: error.message });
+    }
+    ctx.logger.error({ err: error }, "upload failed");
+    return sendJson(res, 500, { detail: "An unexpected error occurred during upload" });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
