@@ -62,6 +62,8 @@ describe("loadEnv defaults", () => {
       uploads: {
         maxBytes: 104_857_600,
         allowedExtensions: [".jpg", ".jpeg", ".png", ".gif", ".webp", ".mp4", ".mov", ".avi", ".webm", ".mp3", ".wav", ".ogg", ".m4a", ".txt", ".md", ".json"],
+        urlTimeoutMs: 60_000,
+        urlAllowHosts: [],
       },
     });
   });
@@ -140,6 +142,8 @@ describe("loadEnv values", () => {
       BOARDS_SSE_KEEPALIVE_SECONDS: "2",
       BOARDS_MAX_UPLOAD_SIZE: "2048",
       BOARDS_ALLOWED_UPLOAD_EXTENSIONS: '[".PNG", ".txt"]',
+      BOARDS_UPLOAD_URL_TIMEOUT_SECONDS: "5",
+      BOARDS_UPLOAD_URL_ALLOW_HOSTS: '["assets.internal:8080"]',
     });
     expect(env).toEqual({
       environment: "test",
@@ -183,7 +187,7 @@ describe("loadEnv values", () => {
         maxAttempts: 5,
       },
       sseKeepAliveMs: 2000,
-      uploads: { maxBytes: 2048, allowedExtensions: [".png", ".txt"] },
+      uploads: { maxBytes: 2048, allowedExtensions: [".png", ".txt"], urlTimeoutMs: 5000, urlAllowHosts: ["assets.internal:8080"] },
     });
   });
 

@@ -81,6 +81,8 @@ const EnvSchema = z.object({
   BOARDS_JOB_MAX_ATTEMPTS: positiveInt.max(25).default(3),
   BOARDS_SSE_KEEPALIVE_SECONDS: z.coerce.number().positive().default(15),
   BOARDS_MAX_UPLOAD_SIZE: positiveInt.default(104_857_600),
+  BOARDS_UPLOAD_URL_TIMEOUT_SECONDS: z.coerce.number().positive().default(60),
+  BOARDS_UPLOAD_URL_ALLOW_HOSTS: jsonString(z.array(z.string().min(1))).default([]),
   BOARDS_ALLOWED_UPLOAD_EXTENSIONS: jsonString(z.array(z.string().regex(/^\.[a-z0-9]+$/i, "must look like .png"))).default([
     ".jpg", ".jpeg", ".png", ".gif", ".webp", ".mp4", ".mov", ".avi", ".webm", ".mp3", ".wav", ".ogg", ".m4a", ".txt", ".md", ".json",
   ]),
@@ -135,7 +137,7 @@ export type Env = {
     maxAttempts: number;
   };
   sseKeepAliveMs: number;
-  uploads: { maxBytes: number; allowedExtensions: string[] };
+  uploads: { maxBytes: number; allowedExtensions: string[]; urlTimeoutMs: number; urlAllowHosts: string[] };
 };
 
 /** Thrown by {@link loadEnv} with every problem found, one per line. */
@@ -253,6 +255,8 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     uploads: {
       maxBytes: e.BOARDS_MAX_UPLOAD_SIZE,
       allowedExtensions: e.BOARDS_ALLOWED_UPLOAD_EXTENSIONS.map((x) => x.toLowerCase()),
+      urlTimeoutMs: e.BOARDS_UPLOAD_URL_TIMEOUT_SECONDS * 1000,
+      urlAllowHosts: e.BOARDS_UPLOAD_URL_ALLOW_HOSTS,
     },
   };
 }

@@ -1,0 +1,88 @@
+/**
+ * `uploadArtifact` with a `fileUrl`: the server fetches the file (through the SSRF guard of
+ * lib/safeFetch.ts, after checking the caller may upload to the board, so it is never a fetch
+ * proxy for anyone else) into a private temporary file, then treats it like any upload.
+ */
+import { createWriteStream } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { canEditGenerations } from "../auth/policy.js";
+import type { ServiceContext } from "../context.js";
+import type { Env } from "../env.js";
+import { badUserInput, forbidden } from "../errors.js";
+import type { ArtifactType, Generation } from "../generated/prisma/client.js";
+import { DownloadError, DownloadTooLargeError, safeFetch, UrlNotAllowedError } from "../lib/safeFetch.js";
+import { boardForMutation, requireUser } from "./boardAccess.js";
+import { createUpload, UPLOADABLE_TYPES, type UploadableType, type UploadedFile } from "./uploads.js";
+
+export type UploadFromUrlInput = {
+  boardId: string;
+  artifactType: ArtifactType;
+  fileUrl?: string | null;
+  originalFilename?: string | null;
+  userDescription?: string | null;
+  parentGenerationId?: string | null;
+};
+
+const HEAD_BYTES = 4096;
+
+/**
+ * @throws UNAUTHENTICATED; NOT_FOUND; FORBIDDEN; BAD_USER_INPUT (missing or refused URL, failed
+ *   or oversize download, content not matching the artifact type).
+ */
+export async function uploadFromUrl(ctx: ServiceContext, input: UploadFromUrlInput, limits: Env["uploads"]): Promise<Generation> {
+  requireUser(ctx, "Authentication required");
+  if (!input.fileUrl) throw badUserInput("fileUrl is required", { argument: "input", fieldErrors: [{ field: "fileUrl", message: "required" }] });
+  if (!(UPLOADABLE_TYPES as readonly string[]).includes(input.artifactType)) {
+    throw badUserInput(`Artifact type ${input.artifactType} cannot be uploaded`, { argument: "input" });
+  }
+  const { access } = await boardForMutation(ctx, input.boardId);
+  if (!canEditGenerations(access)) throw forbidden("Permission denied: You don't have permission to upload to this board");
+
+  const dir = await mkdtemp(join(tmpdir(), "boards-url-upload-"));
+  try {
+    const path = join(dir, "download");
+    const file = await safeFetch(
+      input.fileUrl,
+      { maxBytes: limits.maxBytes, timeoutMs: limits.urlTimeoutMs, allowHosts: limits.urlAllowHosts },
+      async (body, info): Promise<UploadedFile> => {
+        const head: Buffer[] = [];
+        let headLength = 0;
+        let size = 0;
+        const counted = Readable.from(
+          (async function* () {
+            for await (const chunk of body) {
+              size += chunk.length;
+              if (headLength < HEAD_BYTES) {
+                head.push(chunk.subarray(0, HEAD_BYTES - headLength));
+                headLength += Math.min(chunk.length, HEAD_BYTES - headLength);
+              }
+              yield chunk;
+            }
+          })(),
+        );
+        await pipeline(counted, createWriteStream(path, { mode: 0o600 }));
+        const lastSegment = decodeURIComponent(info.url.pathname.split("/").pop() ?? "");
+        return { path, size, head: Buffer.concat(head), declaredType: info.contentType, filename: input.originalFilename ?? (lastSegment || null) };
+      },
+    ).catch((error: unknown) => {
+      if (error instanceof UrlNotAllowedError || error instanceof DownloadError || error instanceof DownloadTooLargeError) {
+        throw badUserInput(error.message, { argument: "input", fieldErrors: [{ field: "fileUrl", message: error.message }] });
+      }
+      throw error;
+    });
+    return await createUpload(ctx, {
+      boardId: input.boardId,
+      artifactType: input.artifactType as UploadableType,
+      file,
+      userDescription: input.userDescription ?? null,
+      parentGenerationId: input.parentGenerationId ?? null,
+      source: { kind: "url", url: input.fileUrl },
+    });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
