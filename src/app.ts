@@ -37,10 +37,11 @@ export function createApp(deps: AppDeps): App {
   const { env, prisma, logger } = deps;
   const adapter = createAuthAdapter(env.auth);
   const authOptions = {
-    autoCreateTenant: !env.multiTenantMode,
+    autoCreateTenant: env.tenantAutoCreate,
     defaultTenantSlug: env.defaultTenantSlug,
     defaultTenantName: env.defaultTenantName,
   };
+  const tenancy = { multiTenantMode: env.multiTenantMode, customClaim: env.auth.tenantClaim, defaultTenantSlug: env.defaultTenantSlug };
   const limits = env.graphqlLimits;
 
   const contextFor = (viewer: Viewer): AppContext => {
@@ -54,7 +55,7 @@ export function createApp(deps: AppDeps): App {
       logger: store?.logger ?? logger,
     };
   };
-  const authenticateHeaders = (headers: Headers) => authenticate(headers, { prisma, adapter, options: authOptions });
+  const authenticateHeaders = (headers: Headers) => authenticate(headers, { prisma, adapter, options: authOptions, tenancy });
 
   const yoga = createGraphQLServer({ env, logger, context: async (headers) => contextFor(await authenticateHeaders(headers)) });
 
@@ -177,6 +178,6 @@ export function createApp(deps: AppDeps): App {
         });
       });
     },
-    attachWebSockets: (server) => attachWebSockets(server, yoga),
+    attachWebSockets: (server) => attachWebSockets(server, yoga, { multiTenantMode: env.multiTenantMode }),
   };
 }
