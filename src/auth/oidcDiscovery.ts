@@ -17,6 +17,7 @@ export function discoveryUrl(issuer: string): string {
   return `${issuer.replace(/\/+$/, "")}/.well-known/openid-configuration`;
 }
 
+/** Discovery for `issuer`; nothing is fetched until the first `jwksUri()`. */
 export function createOidcDiscovery(issuer: string, timings?: Partial<CacheTimings>): OidcDiscovery {
   const document = createCachedDocument({
     what: "OpenID configuration",

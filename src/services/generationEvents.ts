@@ -21,6 +21,7 @@ export const CREDENTIAL_EXPIRED: CredentialExpired = Object.freeze({ credentialE
 
 export type LiveEvent = GenerationEvent | CredentialExpired;
 
+/** Whether `event` is the end-of-credential marker rather than a generation event. */
 export function isCredentialExpired(event: LiveEvent): event is CredentialExpired {
   return "credentialExpired" in event;
 }

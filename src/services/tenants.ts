@@ -25,6 +25,7 @@ export type TenantView = {
   updated_at: string;
 };
 
+/** A tenant row in the setup endpoints' response shape. */
 export function tenantView(tenant: Tenant): TenantView {
   return {
     tenant_id: tenant.id,
