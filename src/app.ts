@@ -15,6 +15,7 @@ import { createGraphQLServer } from "./graphql/createGraphQLServer.js";
 import { isGraphQLError } from "./graphql/maskError.js";
 import { PROGRESS_PATH, serveProgressSse } from "./http/progressSse.js";
 import { requestHeaders, sendJson } from "./http/respond.js";
+import { createSetupRoutes, isSetupPath } from "./http/setupRoutes.js";
 import { serveStorage, STORAGE_PREFIX } from "./http/storageRoute.js";
 import { serveUpload, UPLOAD_PATH } from "./http/uploadRoute.js";
 import { attachWebSockets } from "./http/websocket.js";
@@ -38,10 +39,12 @@ export function createApp(deps: AppDeps): App {
   const { env, prisma, logger } = deps;
   const adapter = createAuthAdapter(env.auth);
   const authOptions = {
-    autoCreateTenant: !env.multiTenantMode,
+    autoCreateTenant: env.tenantAutoCreate,
     defaultTenantSlug: env.defaultTenantSlug,
     defaultTenantName: env.defaultTenantName,
   };
+  const tenancy = { multiTenantMode: env.multiTenantMode, customClaim: env.auth.tenantClaim, defaultTenantSlug: env.defaultTenantSlug };
+  const serveSetup = createSetupRoutes({ env, prisma, adapter });
   const limits = env.graphqlLimits;
 
   const contextFor = (viewer: Viewer): AppContext => {
@@ -55,7 +58,7 @@ export function createApp(deps: AppDeps): App {
       logger: store?.logger ?? logger,
     };
   };
-  const authenticateHeaders = (headers: Headers) => authenticate(headers, { prisma, adapter, options: authOptions });
+  const authenticateHeaders = (headers: Headers) => authenticate(headers, { prisma, adapter, options: authOptions, tenancy });
 
   const yoga = createGraphQLServer({ env, logger, context: async (headers) => contextFor(await authenticateHeaders(headers)) });
 
@@ -81,12 +84,15 @@ export function createApp(deps: AppDeps): App {
     sendJson(res, ok ? 200 : 503, { status: ok ? "ready" : "unavailable", checks });
   }
 
-  /** Multi-tenant mode needs X-Tenant on API routes; any X-Tenant given must be a valid slug. */
-  function tenantHeaderProblem(req: IncomingMessage): { status: number; body: unknown } | null {
+  /**
+   * Multi-tenant mode needs X-Tenant on API routes (except the setup and registration
+   * endpoints, as in Boards); any X-Tenant given must be a valid slug.
+   */
+  function tenantHeaderProblem(req: IncomingMessage, required: boolean): { status: number; body: unknown } | null {
     const raw = req.headers["x-tenant"];
     const value = Array.isArray(raw) ? raw[0] : raw;
     if (value === undefined || value.trim() === "") {
-      if (!env.multiTenantMode) return null;
+      if (!env.multiTenantMode || !required) return null;
       return {
         status: 400,
         body: {
@@ -125,9 +131,10 @@ export function createApp(deps: AppDeps): App {
     if (path === "/ready") return ready(res);
 
     if (path === "/graphql" || path.startsWith("/api/")) {
-      const problem = tenantHeaderProblem(req);
+      const problem = tenantHeaderProblem(req, !isSetupPath(path));
       if (problem) return sendJson(res, problem.status, problem.body);
     }
+    if (isSetupPath(path)) return serveSetup(req, res, path);
     if (path === "/api/storage/status") return sendJson(res, 200, { status: "Storage endpoint ready" });
     if (path.startsWith(STORAGE_PREFIX)) return serveStorage(req, res, deps);
     if (path === UPLOAD_PATH) {
@@ -183,6 +190,6 @@ export function createApp(deps: AppDeps): App {
         });
       });
     },
-    attachWebSockets: (server) => attachWebSockets(server, yoga),
+    attachWebSockets: (server) => attachWebSockets(server, yoga, { multiTenantMode: env.multiTenantMode }),
   };
 }

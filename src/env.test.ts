@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { EnvError, loadEnv } from "./env.js";
+import { ENV_VARIABLE_NAMES, EnvError, loadEnv } from "./env.js";
 
 const packageVersion = (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;
 
@@ -15,6 +15,14 @@ function envError(source: Record<string, string | undefined>): EnvError {
   throw new Error(`loadEnv accepted ${JSON.stringify(source)}`);
 }
 
+describe(".env.example", () => {
+  it("documents every variable", () => {
+    const example = readFileSync(new URL("../.env.example", import.meta.url), "utf8");
+    const documented = new Set([...example.matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]));
+    expect(ENV_VARIABLE_NAMES.filter((name) => !documented.has(name))).toEqual([]);
+  });
+});
+
 describe("loadEnv defaults", () => {
   it("gives every setting its documented default from an empty environment", () => {
     expect(loadEnv({})).toEqual({
@@ -27,8 +35,11 @@ describe("loadEnv defaults", () => {
       apiPort: 8088,
       corsOrigins: ["http://localhost:3033"],
       logLevel: "info",
-      auth: { provider: "none", config: {}, jwtSecret: undefined },
+      auth: { provider: "none", config: {}, jwtSecret: undefined, external: undefined, tenantClaim: undefined },
+      adminToken: undefined,
       multiTenantMode: false,
+      tenantAutoCreate: true,
+      tenantRegistration: { requiresApproval: false, allowedDomains: null, maxTenantsPerUser: null, frontendBaseUrl: undefined },
       defaultTenantSlug: "default",
       defaultTenantName: "Default Tenant",
       graphiql: true,
@@ -111,7 +122,14 @@ describe("loadEnv values", () => {
       BOARDS_AUTH_PROVIDER: "jwt",
       BOARDS_AUTH_CONFIG: '{"issuer":"https://idp.example","audience":"api"}',
       BOARDS_JWT_SECRET: "s3cret",
+      BOARDS_JWT_TENANT_CLAIM: "https://acme.example/tenant",
+      BOARDS_ADMIN_TOKEN: "an-admin-token-of-some-length",
       BOARDS_MULTI_TENANT_MODE: "true",
+      BOARDS_TENANT_AUTO_CREATE: "true",
+      BOARDS_TENANT_REGISTRATION_REQUIRES_APPROVAL: "yes",
+      BOARDS_TENANT_REGISTRATION_ALLOWED_DOMAINS: '["Acme.example","b.example"]',
+      BOARDS_MAX_TENANTS_PER_USER: "2",
+      BOARDS_FRONTEND_BASE_URL: "https://app.example/",
       BOARDS_DEFAULT_TENANT_SLUG: "home",
       BOARDS_TENANT_NAME: "Home",
       BOARDS_GRAPHIQL: "false",
@@ -155,8 +173,22 @@ describe("loadEnv values", () => {
       apiPort: 0,
       corsOrigins: ["https://a.example", "https://b.example"],
       logLevel: "warn",
-      auth: { provider: "jwt", config: { issuer: "https://idp.example", audience: "api" }, jwtSecret: "s3cret" },
+      auth: {
+        provider: "jwt",
+        config: { issuer: "https://idp.example", audience: "api" },
+        jwtSecret: "s3cret",
+        external: undefined,
+        tenantClaim: "https://acme.example/tenant",
+      },
+      adminToken: "an-admin-token-of-some-length",
       multiTenantMode: true,
+      tenantAutoCreate: true,
+      tenantRegistration: {
+        requiresApproval: true,
+        allowedDomains: ["acme.example", "b.example"],
+        maxTenantsPerUser: 2,
+        frontendBaseUrl: "https://app.example",
+      },
       defaultTenantSlug: "home",
       defaultTenantName: "Home",
       graphiql: false,
@@ -288,6 +320,11 @@ describe("loadEnv invalid values", () => {
     ["BOARDS_AUTH_CONFIG", "{not json"],
     ["BOARDS_AUTH_CONFIG", "[1,2]"],
     ["BOARDS_MULTI_TENANT_MODE", "maybe"],
+    ["BOARDS_DEFAULT_TENANT_SLUG", "Home_Tenant"],
+    ["BOARDS_TENANT_AUTO_CREATE", "sometimes"],
+    ["BOARDS_TENANT_REGISTRATION_ALLOWED_DOMAINS", "acme.example"],
+    ["BOARDS_MAX_TENANTS_PER_USER", "0"],
+    ["BOARDS_FRONTEND_BASE_URL", "not a url"],
     ["BOARDS_GRAPHIQL", "sometimes"],
     ["BOARDS_GRAPHQL_MAX_DEPTH", "0"],
     ["BOARDS_GRAPHQL_MAX_ALIASES", "-3"],

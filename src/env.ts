@@ -5,7 +5,10 @@
  */
 import { existsSync } from "node:fs";
 import { z } from "zod";
+import { resolveExternalAuth, type ExternalAuthSettings } from "./auth/authSettings.js";
 import { readProjectFile } from "./lib/projectFile.js";
+import { endpointUrlProblem } from "./lib/secureUrl.js";
+import { isValidTenantSlug } from "./lib/tenantSlug.js";
 
 const DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/boards_dev";
 
@@ -48,11 +51,31 @@ const EnvSchema = z.object({
     .transform((v) => v.toLowerCase())
     .pipe(z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]))
     .default("info"),
-  BOARDS_AUTH_PROVIDER: z.enum(["none", "jwt"]).default("none"),
+  BOARDS_AUTH_PROVIDER: z.enum(["none", "jwt", "oidc", "auth0", "clerk", "supabase"]).default("none"),
   BOARDS_AUTH_CONFIG: jsonString(z.record(z.string(), z.unknown())).default({}),
   BOARDS_JWT_SECRET: z.string().optional(),
+  // Fallbacks of BOARDS_AUTH_CONFIG keys, checked per provider in auth/authSettings.ts.
+  OIDC_ISSUER: z.string().optional(),
+  OIDC_CLIENT_ID: z.string().optional(),
+  OIDC_AUDIENCE: z.string().optional(),
+  OIDC_JWKS_URL: z.string().optional(),
+  AUTH0_DOMAIN: z.string().optional(),
+  AUTH0_AUDIENCE: z.string().optional(),
+  CLERK_SECRET_KEY: z.string().optional(),
+  BOARDS_SUPABASE_URL: z.string().optional(),
+  BOARDS_SUPABASE_JWT_SECRET: z.string().optional(),
+  BOARDS_JWT_TENANT_CLAIM: z.string().min(1).optional(),
+  BOARDS_ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters (use a long random value)").optional(),
   BOARDS_MULTI_TENANT_MODE: booleanString.default(false),
-  BOARDS_DEFAULT_TENANT_SLUG: z.string().min(1).default("default"),
+  BOARDS_TENANT_AUTO_CREATE: booleanString.optional(),
+  BOARDS_TENANT_REGISTRATION_REQUIRES_APPROVAL: booleanString.default(false),
+  BOARDS_TENANT_REGISTRATION_ALLOWED_DOMAINS: jsonString(z.array(z.string().min(1))).optional(),
+  BOARDS_MAX_TENANTS_PER_USER: positiveInt.optional(),
+  BOARDS_FRONTEND_BASE_URL: z.string().url().optional(),
+  BOARDS_DEFAULT_TENANT_SLUG: z
+    .string()
+    .refine(isValidTenantSlug, "must be lowercase letters, digits and hyphens, without a leading or trailing hyphen")
+    .default("default"),
   BOARDS_TENANT_NAME: z.string().min(1).default("Default Tenant"),
   BOARDS_GRAPHIQL: booleanString.optional(),
   BOARDS_GRAPHQL_MAX_DEPTH: positiveInt.default(10),
@@ -90,6 +113,9 @@ const EnvSchema = z.object({
 
 export type AuthProviderName = z.infer<typeof EnvSchema>["BOARDS_AUTH_PROVIDER"];
 
+/** Every variable this module reads (all documented in `.env.example`). */
+export const ENV_VARIABLE_NAMES: readonly string[] = Object.keys(EnvSchema.shape);
+
 /** Parsed, typed configuration of one process. */
 export type Env = {
   environment: "development" | "test" | "production";
@@ -105,8 +131,22 @@ export type Env = {
     provider: AuthProviderName;
     config: Record<string, unknown>;
     jwtSecret: string | undefined;
+    /** Resolved settings of the oidc, auth0, clerk and supabase providers. */
+    external: ExternalAuthSettings | undefined;
+    /** Custom claim naming the tenant (BOARDS_JWT_TENANT_CLAIM). */
+    tenantClaim: string | undefined;
   };
+  /** Bearer credential of the /api/setup/* endpoints; unset disables them. */
+  adminToken: string | undefined;
   multiTenantMode: boolean;
+  /** Create an unknown tenant the first time a signed-in user names it. */
+  tenantAutoCreate: boolean;
+  tenantRegistration: {
+    requiresApproval: boolean;
+    allowedDomains: string[] | null;
+    maxTenantsPerUser: number | null;
+    frontendBaseUrl: string | undefined;
+  };
   defaultTenantSlug: string;
   defaultTenantName: string;
   graphiql: boolean;
@@ -168,19 +208,27 @@ function crossFieldProblems(raw: Record<string, string>): string[] {
   if (Boolean(raw.BOARDS_AWS_ACCESS_KEY_ID) !== Boolean(raw.BOARDS_AWS_SECRET_ACCESS_KEY)) {
     problems.push("BOARDS_AWS_ACCESS_KEY_ID / BOARDS_AWS_SECRET_ACCESS_KEY: set both or neither (neither = the AWS default credential chain)");
   }
+  const config = lenientConfig(raw.BOARDS_AUTH_CONFIG);
   if (provider === "jwt") {
-    let config: Record<string, unknown> = {};
-    try {
-      const parsed: unknown = JSON.parse(raw.BOARDS_AUTH_CONFIG ?? "{}");
-      if (parsed && typeof parsed === "object") config = parsed as Record<string, unknown>;
-    } catch {
-      // reported by the schema check
-    }
     if (!config.secret_key && !raw.BOARDS_JWT_SECRET && typeof config.jwks_url !== "string") {
       problems.push("BOARDS_JWT_SECRET: required by the jwt auth provider (or set jwks_url in BOARDS_AUTH_CONFIG)");
     }
+    const problem = typeof config.jwks_url === "string" && config.jwks_url !== "" ? endpointUrlProblem(config.jwks_url) : null;
+    if (problem) problems.push(`BOARDS_AUTH_CONFIG: jwks_url ${problem}`);
   }
+  problems.push(...resolveExternalAuth(provider, config, raw).problems);
   return problems;
+}
+
+/** BOARDS_AUTH_CONFIG as an object, or `{}` when it is not one (the schema check reports that). */
+function lenientConfig(text: string | undefined): Record<string, unknown> {
+  try {
+    const parsed: unknown = JSON.parse(text ?? "{}");
+    if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+  } catch {
+    // reported by the schema check
+  }
+  return {};
 }
 
 /**
@@ -214,8 +262,24 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     apiPort: e.BOARDS_API_PORT,
     corsOrigins: e.BOARDS_CORS_ORIGINS,
     logLevel: e.BOARDS_LOG_LEVEL,
-    auth: { provider: e.BOARDS_AUTH_PROVIDER, config: e.BOARDS_AUTH_CONFIG, jwtSecret: e.BOARDS_JWT_SECRET },
+    auth: {
+      provider: e.BOARDS_AUTH_PROVIDER,
+      config: e.BOARDS_AUTH_CONFIG,
+      jwtSecret: e.BOARDS_JWT_SECRET,
+      external: resolveExternalAuth(e.BOARDS_AUTH_PROVIDER, e.BOARDS_AUTH_CONFIG, cleaned).settings,
+      tenantClaim: e.BOARDS_JWT_TENANT_CLAIM,
+    },
+    adminToken: e.BOARDS_ADMIN_TOKEN,
     multiTenantMode: e.BOARDS_MULTI_TENANT_MODE,
+    // Single-tenant deployments create tenants on first use (as Boards does); multi-tenant ones
+    // refuse unknown tenants unless told otherwise.
+    tenantAutoCreate: e.BOARDS_TENANT_AUTO_CREATE ?? !e.BOARDS_MULTI_TENANT_MODE,
+    tenantRegistration: {
+      requiresApproval: e.BOARDS_TENANT_REGISTRATION_REQUIRES_APPROVAL,
+      allowedDomains: e.BOARDS_TENANT_REGISTRATION_ALLOWED_DOMAINS?.map((d) => d.toLowerCase()) ?? null,
+      maxTenantsPerUser: e.BOARDS_MAX_TENANTS_PER_USER ?? null,
+      frontendBaseUrl: e.BOARDS_FRONTEND_BASE_URL?.replace(/\/+$/, ""),
+    },
     defaultTenantSlug: e.BOARDS_DEFAULT_TENANT_SLUG,
     defaultTenantName: e.BOARDS_TENANT_NAME,
     graphiql: e.BOARDS_GRAPHIQL ?? e.BOARDS_ENVIRONMENT !== "production",

@@ -17,6 +17,12 @@ export const unauthenticated = (message: string, status?: number) => error("UNAU
 /** The caller may see the record but not do this to it. */
 export const forbidden = (message: string, status?: number) => error("FORBIDDEN", message, {}, status);
 
+/** The request itself is malformed (HTTP 400), e.g. a bad X-Tenant value. */
+export const badRequest = (message: string) => error("BAD_REQUEST", message, {}, 400);
+
+/** A dependency the request needs (the identity provider) cannot be reached (HTTP 503). */
+export const serviceUnavailable = (message: string) => error("SERVICE_UNAVAILABLE", message, {}, 503);
+
 /** The record does not exist or the caller may not see it. */
 export const notFound = (message: string) => error("NOT_FOUND", message);
 

@@ -1,14 +1,16 @@
 import type { PrismaClient } from "../db.js";
-import { unauthenticated } from "../errors.js";
-import { isValidTenantSlug } from "../lib/tenantSlug.js";
-import { InvalidTokenError, type AuthAdapter, type Principal } from "./principal.js";
+import { badRequest, unauthenticated } from "../errors.js";
+import type { AuthAdapter } from "./principal.js";
 import { resolveViewer, type ResolveViewerOptions } from "./resolveViewer.js";
+import { extractTenantSlug, InvalidTenantClaimError, InvalidTenantHeaderError, type TenantExtractionOptions } from "./tenantFromClaims.js";
+import { verifyAuthorization } from "./verifyAuthorization.js";
 import type { Viewer } from "./viewer.js";
 
 export type AuthenticateDeps = {
   prisma: PrismaClient;
   adapter: AuthAdapter;
   options: ResolveViewerOptions;
+  tenancy: TenantExtractionOptions;
 };
 
 /**
@@ -16,40 +18,24 @@ export type AuthenticateDeps = {
  *
  * No token means anonymous (except in `none` mode, where it means the dev user); a token that
  * is malformed, invalid or expired is an error, never a silent fallback to anonymous.
- * The tenant is the token's `tenant` claim, else the `X-Tenant` header, else the default.
+ * The tenant comes from the token's claims, else the `X-Tenant` header, else the default
+ * (see tenantFromClaims.ts for the order). The viewer carries the token's expiry.
  *
- * @throws UNAUTHENTICATED (HTTP 401) for a rejected token.
+ * @throws UNAUTHENTICATED (HTTP 401) for a rejected token or an invalid tenant claim.
+ * @throws BAD_REQUEST (HTTP 400) for an X-Tenant value that is not a valid slug.
+ * @throws FORBIDDEN (HTTP 403) for an unknown tenant that may not be created.
+ * @throws SERVICE_UNAVAILABLE (HTTP 503) when the identity provider cannot be reached.
  */
 export async function authenticate(headers: Headers, deps: AuthenticateDeps): Promise<Viewer> {
   const principal = await verifyAuthorization(headers.get("authorization"), deps.adapter);
-  const slug = tenantSlugFor(principal, headers.get("x-tenant"), deps.options.defaultTenantSlug);
-  return resolveViewer(deps.prisma, principal, slug, deps.options);
-}
-
-async function verifyAuthorization(header: string | null, adapter: AuthAdapter): Promise<Principal | null> {
-  if (header === null || header.trim() === "") {
-    return adapter.acceptsMissingToken ? adapter.verify("") : null;
-  }
-  const match = /^Bearer(?:\s+(.*))?$/i.exec(header.trim());
-  if (!match) throw unauthenticated("Invalid authorization format. Expected: Bearer <token>", 401);
-  const token = (match[1] ?? "").trim();
-  if (token === "") throw unauthenticated("Empty token", 401);
+  let slug: string;
   try {
-    return await adapter.verify(token);
+    slug = extractTenantSlug(principal?.claims ?? null, headers.get("x-tenant"), deps.tenancy);
   } catch (error) {
-    if (error instanceof InvalidTokenError) throw unauthenticated(error.message, 401);
+    if (error instanceof InvalidTenantClaimError) throw unauthenticated(error.message, 401);
+    if (error instanceof InvalidTenantHeaderError) throw badRequest(error.message);
     throw error;
   }
-}
-
-function tenantSlugFor(principal: Principal | null, header: string | null, fallback: string): string {
-  const claim = principal?.claims.tenant;
-  if (claim !== undefined && claim !== null) {
-    if (typeof claim !== "string" || !isValidTenantSlug(claim)) {
-      throw unauthenticated("Token has an invalid tenant claim", 401);
-    }
-    return claim;
-  }
-  // The HTTP layer has already refused malformed X-Tenant values.
-  return header?.trim() || fallback;
+  const viewer = await resolveViewer(deps.prisma, principal, slug, deps.options);
+  return principal?.expiresAt ? { ...viewer, expiresAt: principal.expiresAt } : viewer;
 }

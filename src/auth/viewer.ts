@@ -15,6 +15,8 @@ export type Viewer = {
   tenantId: string | null;
   tenantSlug: string;
   user: ViewerUser | null;
+  /** When the caller's credential expires; subscriptions opened with it end then. */
+  expiresAt?: Date | undefined;
 };
 
 /** The viewer's user, or null for anonymous callers. */

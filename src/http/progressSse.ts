@@ -3,14 +3,15 @@
  * `data: {json}` events (`job_id` and `jobId` = the generation id, lowercase `status`,
  * `progress` 0–100, `phase`, `message`, `artifacts`, `timestamp`): the current state first,
  * then each change as it is published (no polling), closing after a terminal state, with
- * `: keep-alive` comments in between. Errors as Boards: 401, 404, 403 with `{detail}`.
+ * `: keep-alive` comments in between. Errors as Boards: 401, 404, 403 with `{detail}`. The
+ * stream also closes when the caller's token expires (a client reconnecting with it gets 401).
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { canReadBoard } from "../auth/policy.js";
 import type { ServiceContext } from "../context.js";
 import type { GenerationEvent } from "../events.js";
 import { accessToBoard } from "../services/boardAccess.js";
-import { generationUpdates } from "../services/generationEvents.js";
+import { generationUpdates, isCredentialExpired } from "../services/generationEvents.js";
 import { sendJson } from "./respond.js";
 
 export const PROGRESS_PATH = /^\/api\/sse\/generations\/([^/]+)\/progress$/;
@@ -64,6 +65,7 @@ export async function serveProgressSse(
   req.on("close", stop);
   try {
     for await (const event of updates) {
+      if (isCredentialExpired(event)) break;
       res.write(`data: ${JSON.stringify(progressPayload(event))}\n\n`);
     }
   } finally {

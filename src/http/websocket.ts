@@ -2,10 +2,12 @@
  * GraphQL over WebSocket (graphql-ws protocol, on /graphql). Browsers cannot set headers on a
  * WebSocket, so `Authorization` and `X-Tenant` come in the connection_init payload
  * (`connectionParams`); operations then run through the same Yoga pipeline (plugins, limits,
- * context) as HTTP requests.
+ * context) as HTTP requests. Credentials are checked for every operation, so a connection
+ * whose token has expired can start nothing new; in multi-tenant mode `X-Tenant` is required,
+ * as on HTTP.
  */
 import type { Server } from "node:http";
-import type { ExecutionArgs } from "graphql";
+import { GraphQLError, type ExecutionArgs } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import type { GraphQLServer } from "../graphql/createGraphQLServer.js";
@@ -23,14 +25,18 @@ function headersFrom(params: Record<string, unknown> | undefined): Headers {
 }
 
 /** Serves graphql-ws on `server` at /graphql; returns a function that closes it. */
-export function attachWebSockets(server: Server, yoga: GraphQLServer): () => Promise<void> {
+export function attachWebSockets(server: Server, yoga: GraphQLServer, options: { multiTenantMode: boolean }): () => Promise<void> {
   const wss = new WebSocketServer({ server, path: "/graphql", maxPayload: 1024 * 1024 });
   const disposable = useServer(
     {
       execute: (args) => (args.rootValue as RootValue).execute(args as ExecutionArgs),
       subscribe: (args) => (args.rootValue as RootValue).subscribe(args as ExecutionArgs),
       onSubscribe: async (ctx, _id, payload) => {
-        const request = new Request("http://localhost/graphql", { headers: headersFrom(ctx.connectionParams) });
+        const headers = headersFrom(ctx.connectionParams);
+        if (options.multiTenantMode && !headers.get("x-tenant")?.trim()) {
+          return [new GraphQLError("Missing X-Tenant header", { extensions: { code: "BAD_REQUEST", multi_tenant_mode: true } })];
+        }
+        const request = new Request("http://localhost/graphql", { headers });
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({ request, params: payload });
         const document = parse(payload.query);
         const errors = validate(schema, document);

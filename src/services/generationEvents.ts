@@ -2,15 +2,39 @@
  * Live generation updates for subscribers (GraphQL subscriptions and the SSE endpoint). A
  * subscriber first gets the current state, then every change; the event subscription is opened
  * before the state is read, so nothing that happens in between is lost.
+ *
+ * A stream lives no longer than the credential it was opened with: when the viewer's token
+ * expires, the stream sends {@link CREDENTIAL_EXPIRED} and ends, whichever transport carries it.
  */
 import { canReadBoard } from "../auth/policy.js";
 import type { ServiceContext } from "../context.js";
 import { fromSnapshot, TERMINAL_STATUSES, toSnapshot, type GenerationEvent } from "../events.js";
 import { notFound } from "../errors.js";
+import { onDeadline } from "../lib/onDeadline.js";
 import { accessToBoard } from "./boardAccess.js";
 import { getGeneration } from "./generations.js";
 
-export type LiveEvent = GenerationEvent;
+/** The last item of a stream whose subscriber's credential expired. */
+export type CredentialExpired = { readonly credentialExpired: true };
+
+export const CREDENTIAL_EXPIRED: CredentialExpired = Object.freeze({ credentialExpired: true });
+
+export type LiveEvent = GenerationEvent | CredentialExpired;
+
+/** Whether `event` is the end-of-credential marker rather than a generation event. */
+export function isCredentialExpired(event: LiveEvent): event is CredentialExpired {
+  return "credentialExpired" in event;
+}
+
+/** Closes `subscription` when the viewer's credential expires; `expired()` tells whether it did. */
+function closeOnExpiry(ctx: ServiceContext, subscription: { close: () => void }) {
+  let expired = false;
+  const cancel = onDeadline(ctx.viewer.expiresAt, () => {
+    expired = true;
+    subscription.close();
+  });
+  return { expired: () => expired, cancel };
+}
 
 function currentState(generation: Parameters<typeof toSnapshot>[0]): GenerationEvent {
   const phase = generation.status === "PENDING" ? "queued" : TERMINAL_STATUSES.has(generation.status) ? "finalizing" : "processing";
@@ -25,6 +49,7 @@ function currentState(generation: Parameters<typeof toSnapshot>[0]): GenerationE
 export async function generationUpdates(ctx: ServiceContext, id: string): Promise<AsyncGenerator<LiveEvent>> {
   if (!(await getGeneration(ctx, id))) throw notFound("Generation not found");
   const subscription = await ctx.events.subscribe("generation", id);
+  const expiry = closeOnExpiry(ctx, subscription);
   const current = await ctx.prisma.generation.findUnique({ where: { id } });
   async function* stream(): AsyncGenerator<LiveEvent> {
     try {
@@ -39,7 +64,9 @@ export async function generationUpdates(ctx: ServiceContext, id: string): Promis
         yield event;
         if (TERMINAL_STATUSES.has(event.generation.status)) return;
       }
+      if (expiry.expired()) yield CREDENTIAL_EXPIRED;
     } finally {
+      expiry.cancel();
       subscription.close();
     }
   }
@@ -54,10 +81,13 @@ export async function boardUpdates(ctx: ServiceContext, boardId: string): Promis
   const board = await ctx.loaders.boardById.load(boardId);
   if (!board || !canReadBoard(await accessToBoard(ctx, board))) throw notFound("Board not found");
   const subscription = await ctx.events.subscribe("board", boardId);
+  const expiry = closeOnExpiry(ctx, subscription);
   async function* stream(): AsyncGenerator<LiveEvent> {
     try {
       yield* subscription.events;
+      if (expiry.expired()) yield CREDENTIAL_EXPIRED;
     } finally {
+      expiry.cancel();
       subscription.close();
     }
   }
