@@ -86,7 +86,7 @@ export function createApp(deps: AppDeps): App {
 
   /**
    * Multi-tenant mode needs X-Tenant on API routes (except the setup and registration
-   * endpoints, as in Boards); any X-Tenant given must be a valid slug.
+   * endpoints, as in Boards, and stored files); any X-Tenant given must be a valid slug.
    */
   function tenantHeaderProblem(req: IncomingMessage, required: boolean): { status: number; body: unknown } | null {
     const raw = req.headers["x-tenant"];
@@ -131,7 +131,9 @@ export function createApp(deps: AppDeps): App {
     if (path === "/ready") return ready(res);
 
     if (path === "/graphql" || path.startsWith("/api/")) {
-      const problem = tenantHeaderProblem(req, !isSetupPath(path));
+      // Stored files are fetched by key (an <img src> cannot send X-Tenant), like the setup
+      // endpoints they need no tenant header.
+      const problem = tenantHeaderProblem(req, !isSetupPath(path) && !path.startsWith(STORAGE_PREFIX));
       if (problem) return sendJson(res, problem.status, problem.body);
     }
     if (isSetupPath(path)) return serveSetup(req, res, path);
