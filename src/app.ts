@@ -16,6 +16,7 @@ import { isGraphQLError } from "./graphql/maskError.js";
 import { PROGRESS_PATH, serveProgressSse } from "./http/progressSse.js";
 import { requestHeaders, sendJson } from "./http/respond.js";
 import { createSetupRoutes, isSetupPath } from "./http/setupRoutes.js";
+import { createFileAuthorizer } from "./http/fileAccess.js";
 import { serveStorage, STORAGE_PREFIX } from "./http/storageRoute.js";
 import { serveUpload, UPLOAD_PATH } from "./http/uploadRoute.js";
 import { attachWebSockets } from "./http/websocket.js";
@@ -60,6 +61,7 @@ export function createApp(deps: AppDeps): App {
   };
   const authenticateHeaders = (headers: Headers) => authenticate(headers, { prisma, adapter, options: authOptions, tenancy });
 
+  const authorizeFile = createFileAuthorizer({ prisma, signer: deps.signer, authenticate: authenticateHeaders, contextFor });
   const yoga = createGraphQLServer({ env, logger, context: async (headers) => contextFor(await authenticateHeaders(headers)) });
 
   async function ready(res: ServerResponse) {
@@ -138,7 +140,7 @@ export function createApp(deps: AppDeps): App {
     }
     if (isSetupPath(path)) return serveSetup(req, res, path);
     if (path === "/api/storage/status") return sendJson(res, 200, { status: "Storage endpoint ready" });
-    if (path.startsWith(STORAGE_PREFIX)) return serveStorage(req, res, deps);
+    if (path.startsWith(STORAGE_PREFIX)) return serveStorage(req, res, deps, authorizeFile);
     if (path === UPLOAD_PATH) {
       const ctx = await restContext(req, res);
       if (ctx) await serveUpload(req, res, ctx, env.uploads);

@@ -6,6 +6,7 @@ import type { EventBus } from "./events.js";
 import type { GeneratorRegistry } from "./generators/GeneratorRegistry.js";
 import type { JobQueue } from "./jobs/jobQueue.js";
 import type { StorageBackend } from "./storage/StorageBackend.js";
+import type { UrlSigner } from "./storage/UrlSigner.js";
 import type { Loaders } from "./loaders.js";
 import type { Logger } from "./logger.js";
 
@@ -15,6 +16,10 @@ export type SharedDeps = {
   logger: Logger;
   events: EventBus;
   storage: StorageBackend;
+  /** Signs and checks private file links (local storage). */
+  signer: UrlSigner;
+  /** How long private file links stay valid. */
+  urlTtlMs: number;
   generators: GeneratorRegistry;
   jobs: JobQueue;
 };

@@ -47,6 +47,8 @@ describe("loadEnv defaults", () => {
       generatorsConfigPath: undefined,
       storage: {
         provider: "local",
+        signingSecret: undefined,
+        urlTtlMs: 3_600_000,
         localBasePath: "storage",
         localPublicUrlBase: "http://localhost:8088/api/storage",
         s3: {
@@ -142,6 +144,8 @@ describe("loadEnv values", () => {
       BOARDS_STORAGE_LOCAL_BASE_PATH: "/srv/boards",
       BOARDS_STORAGE_LOCAL_PUBLIC_URL_BASE: "https://cdn.example/api/storage",
       BOARDS_STORAGE_DEFAULT_PROVIDER: "s3",
+      BOARDS_STORAGE_SIGNING_SECRET: "0123456789abcdef0123456789abcdef",
+      BOARDS_STORAGE_URL_TTL_SECONDS: "600",
       BOARDS_STORAGE_S3_BUCKET: "artifacts",
       BOARDS_STORAGE_S3_REGION: "eu-west-1",
       BOARDS_STORAGE_S3_ENDPOINT: "http://minio.internal:9000",
@@ -196,6 +200,8 @@ describe("loadEnv values", () => {
       generatorsConfigPath: "config/generators.yaml",
       storage: {
         provider: "s3",
+        signingSecret: "0123456789abcdef0123456789abcdef",
+        urlTtlMs: 600_000,
         localBasePath: "/srv/boards",
         localPublicUrlBase: "https://cdn.example/api/storage",
         s3: {

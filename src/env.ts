@@ -87,6 +87,8 @@ const EnvSchema = z.object({
   BOARDS_STORAGE_LOCAL_BASE_PATH: z.string().min(1).default("storage"),
   BOARDS_STORAGE_LOCAL_PUBLIC_URL_BASE: z.string().url().optional(),
   BOARDS_STORAGE_DEFAULT_PROVIDER: z.enum(["local", "s3"]).default("local"),
+  BOARDS_STORAGE_SIGNING_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  BOARDS_STORAGE_URL_TTL_SECONDS: positiveInt.max(604_800).default(3600),
   BOARDS_STORAGE_S3_BUCKET: z.string().min(3).optional(),
   BOARDS_STORAGE_S3_REGION: z.string().min(1).default("us-east-1"),
   BOARDS_STORAGE_S3_ENDPOINT: z.string().url().optional(),
@@ -154,6 +156,8 @@ export type Env = {
   generatorsConfigPath: string | undefined;
   storage: {
     provider: "local" | "s3";
+    signingSecret: string | undefined;
+    urlTtlMs: number;
     localBasePath: string;
     localPublicUrlBase: string;
     s3: {
@@ -293,6 +297,8 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     generatorsConfigPath: e.BOARDS_GENERATORS_CONFIG_PATH,
     storage: {
       provider: e.BOARDS_STORAGE_DEFAULT_PROVIDER,
+      signingSecret: e.BOARDS_STORAGE_SIGNING_SECRET,
+      urlTtlMs: e.BOARDS_STORAGE_URL_TTL_SECONDS * 1000,
       s3: {
         bucket: e.BOARDS_STORAGE_S3_BUCKET,
         region: e.BOARDS_STORAGE_S3_REGION,

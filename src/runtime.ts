@@ -14,6 +14,7 @@ import { loadGenerators } from "./generators/loadGenerators.js";
 import { createJobQueue } from "./jobs/jobQueue.js";
 import type { Logger } from "./logger.js";
 import { createStorage } from "./storage/createStorage.js";
+import { UrlSigner } from "./storage/UrlSigner.js";
 
 export type Runtime = SharedDeps & {
   pool: pg.Pool;
@@ -25,6 +26,7 @@ export async function createRuntime(env: Env, logger: Logger): Promise<Runtime> 
   const pool = createPool(env.databaseUrl, env.databasePoolSize);
   const prisma = createPrisma(pool);
   const events = EventBus.create(env.redisUrl);
+  const signer = new UrlSigner(env.storage.signingSecret);
   try {
     try {
       await runMigrations({ pgPool: pool });
@@ -38,7 +40,9 @@ export async function createRuntime(env: Env, logger: Logger): Promise<Runtime> 
       prisma,
       logger,
       events,
-      storage: createStorage(env.storage),
+      storage: createStorage(env.storage, signer),
+      signer,
+      urlTtlMs: env.storage.urlTtlMs,
       generators,
       jobs: createJobQueue({ maxAttempts: env.worker.maxAttempts }),
       async close() {

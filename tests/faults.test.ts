@@ -140,7 +140,8 @@ describe("retry policy", () => {
       });
       expect(done.startedAt!.toISOString()).toBe(between.startedAt!.toISOString());
       expect(done.outputMetadata).toMatchObject({ content: "flaky (attempt 2)", format: "plain" });
-      const download = await fetch(done.storageUrl!);
+      // The row holds the plain URL of a private board's file: the board's owner may open it.
+      const download = await fetch(done.storageUrl!, { headers: { authorization: `Bearer ${owner.token}`, "x-tenant": owner.tenant } });
       expect(download.status).toBe(200);
       expect(await download.text()).toBe("flaky (attempt 2)");
 

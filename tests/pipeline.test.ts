@@ -108,7 +108,8 @@ describe("running a generation", () => {
     expect({ width: png.width, height: png.height }).toEqual({ width: 64, height: 48 });
     expect(done.outputMetadata).toMatchObject({
       generation_id: done.id,
-      storage_url: done.storageUrl,
+      // The stored URL is the file's plain address; the API hands out a signed link to it.
+      storage_url: done.storageUrl!.split("?")[0],
       format: "png",
       mime_type: "image/png",
       width: 64,
@@ -162,7 +163,8 @@ describe("running a generation", () => {
     const result = await owner.gql(`mutation($id: UUID!) { cancelGeneration(id: $id) { id status } }`, { id: done.id });
     expectError(result, "CONFLICT", /status 'completed'/);
     const after = await readGeneration(owner, done.id);
-    expect(after).toMatchObject({ status: "COMPLETED", progress: 100, storageUrl: done.storageUrl, errorMessage: null });
+    expect(after).toMatchObject({ status: "COMPLETED", progress: 100, errorMessage: null });
+    expect(after?.storageUrl?.split("?")[0]).toBe(done.storageUrl!.split("?")[0]);
     expect((await download(done.storageUrl!)).status).toBe(200);
   });
 });

@@ -58,6 +58,8 @@ describe("generations stored in an S3 bucket", () => {
     const done = await awaitCompleted(owner, source.id);
     const url = done.storageUrl ?? "";
     expect(url.startsWith(`${s3.endpoint}/${s3.bucket}/boards/`)).toBe(true);
+    // A private board's file comes as a presigned GET (the bucket itself is not public).
+    expect(url).toContain("X-Amz-Signature=");
     const row = await server.prisma.generation.findUniqueOrThrow({ where: { id: source.id } });
     expect(row.storageProvider).toBe("s3");
     expect(await objectExists(`boards/${row.storageKey}`)).toBe(true);

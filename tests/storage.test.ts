@@ -51,14 +51,16 @@ let owner: Actor;
 const SECRET = `secret-${randomBytes(8).toString("hex")}`;
 
 /** A file of known bytes put straight into the server's storage. */
-const KNOWN_KEY = "fixtures/known/abc123_20260101000000_deadbeef/original";
+/** Keys live under a public board of the test tenant (set in beforeAll); traversal cases only need the shape. */
+let FILES = "fixtures/known";
+let KNOWN_KEY = "fixtures/known/abc123_20260101000000_deadbeef/original";
 const KNOWN = Buffer.from("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ");
 
 let image: { path: string; bytes: Buffer };
 let text: { path: string; bytes: Buffer };
 
 async function generate(generatorName: string, artifactType: string, inputParams: Record<string, unknown>) {
-  const board = await createBoard(owner, { title: "Files" });
+  const board = await createBoard(owner, { title: "Files", isPublic: true });
   const { createGeneration } = await owner.ok<{ createGeneration: { id: string } }>(
     `mutation($input: CreateGenerationInput!) { createGeneration(input: $input) { id } }`,
     { input: { boardId: board, generatorName, artifactType, inputParams } },
@@ -90,8 +92,11 @@ beforeAll(async () => {
   await mkdir(join(root, "storage-evil"));
   await writeFile(join(root, "storage-evil", "sentinel.txt"), SECRET);
   server = await launchServer(db.url, { BOARDS_STORAGE_LOCAL_BASE_PATH: storageDir }, { worker: true });
-  await server.runtime.storage.put(KNOWN_KEY, KNOWN, { contentType: "application/octet-stream" });
   owner = await (await newTenant(server)).user("owner");
+  const filesBoard = await server.prisma.board.findUniqueOrThrow({ where: { id: await createBoard(owner, { title: "Fixtures", isPublic: true }) } });
+  FILES = `${filesBoard.tenantId}/image/${filesBoard.id}`;
+  KNOWN_KEY = `${FILES}/abc123_20260101000000_deadbeef/original`;
+  await server.runtime.storage.put(KNOWN_KEY, KNOWN, { contentType: "application/octet-stream" });
   image = await generate("image-from-prompt", "IMAGE", { prompt: "a red kite", width: 24, height: 16 });
   text = await generate("text-from-prompt", "TEXT", { prompt: "hello files", style: "echo" });
 });
@@ -139,7 +144,7 @@ describe("serving stored files", () => {
   });
 
   it("keeps stored pages from running as pages", async () => {
-    const key = "fixtures/html/page_20260101000000_0000cafe/original";
+    const key = `${FILES}/page_20260101000000_0000cafe/original`;
     await server.runtime.storage.put(key, Buffer.from("<script>alert(1)</script>"), { contentType: "text/html" });
     const response = await raw(server, `/api/storage/${key}`);
     expect(response.status).toBe(200);
@@ -172,9 +177,9 @@ describe("serving stored files", () => {
 });
 
 describe("byte ranges", () => {
-  const path = `/api/storage/${KNOWN_KEY}`;
+  const path = () => `/api/storage/${KNOWN_KEY}`;
   const size = KNOWN.length;
-  const ranged = (range: string, method = "GET") => raw(server, path, { method, headers: { range } });
+  const ranged = (range: string, method = "GET") => raw(server, path(), { method, headers: { range } });
 
   it("bytes=0-9 → 206 with the first ten bytes", async () => {
     const response = await ranged("bytes=0-9");

@@ -42,10 +42,12 @@ function failingDeletes(inner: StorageBackend, failures: number): StorageBackend
   let left = failures;
   const wrapper = {
     name: inner.name,
+    publicUrls: inner.publicUrls,
     attempts: 0,
     put: inner.put.bind(inner),
     get: inner.get.bind(inner),
     url: inner.url.bind(inner),
+    privateUrl: inner.privateUrl.bind(inner),
     async delete(key: string) {
       wrapper.attempts += 1;
       if (left > 0) {

@@ -210,7 +210,13 @@ describe("the same subject in two tenants", () => {
     const board = await server.prisma.board.findUniqueOrThrow({ where: { id: boards.priv.id } });
     const key = `${board.tenantId}/image/${board.id}/isolation_${uniqueSlug("f")}/original`;
     await server.runtime.storage.put(key, Buffer.from("not really a png"), { contentType: "image/png" });
-    const generation = await insertGeneration(server.prisma, board, meA.id, { status: "PENDING", progress: 10, storageUrl: server.runtime.storage.url(key), storageKey: key });
+    const generation = await insertGeneration(server.prisma, board, meA.id, {
+      status: "PENDING",
+      progress: 10,
+      storageUrl: server.runtime.storage.url(key),
+      storageKey: key,
+      storageProvider: server.runtime.storage.name,
+    });
     expectData(await asA(`mutation($g: UUID!, $t: UUID!) { addTagToGeneration(generationId: $g, tagId: $t) { id } }`, { g: generation.id, t: tag.id }));
     a = {
       user: meA.id,
@@ -348,18 +354,21 @@ describe("the same subject in two tenants", () => {
     expect(await response.json()).toEqual({ detail: "Generation not found" });
   });
 
-  it("B cannot learn A's storage URLs; the URLs themselves are still public in this version", async () => {
+  it("B can neither learn A's storage URLs nor open A's private files", async () => {
     // No query of B's reveals the URL (generation(id) is null above, and no list contains it).
     const listed = expectData(await asB<{ generationsConnection: { nodes: Array<{ storageUrl: string | null }> } }>(`{ generationsConnection(first: 100) { nodes { storageUrl } } }`));
     expect(listed.generationsConnection.nodes.map((n) => n.storageUrl)).not.toContain(a.storageUrl);
-    // True today, and to change: /api/storage serves any key to anyone who has its URL, with or
-    // without credentials, naming any tenant (storage keys are unguessable, not authorized).
-    // In multi-tenant mode every /api/* request needs some X-Tenant, this one included.
-    const anonymousB: Record<string, string> = { "x-tenant": slugB };
-    for (const headers of [anonymousB, { authorization: `Bearer ${tokenB}`, "x-tenant": slugB }]) {
+    // The file's plain URL is refused to B, signed in or not; A's signed link and A's own
+    // credentials open it.
+    const asAnonymousOrB: Array<Record<string, string>> = [{ "x-tenant": slugB }, { authorization: `Bearer ${tokenB}`, "x-tenant": slugB }];
+    for (const headers of asAnonymousOrB) {
       const file = await fetch(a.storageUrl, { headers });
-      expect(file.status).toBe(200);
-      expect(await file.text()).toBe("not really a png");
+      expect(file.status).toBe(403);
     }
+    const link = expectData(await asA<{ generation: { storageUrl: string } }>(`query($id: UUID!) { generation(id: $id) { storageUrl } }`, { id: a.generation })).generation.storageUrl;
+    expect(link).not.toBe(a.storageUrl);
+    expect(await (await fetch(link)).text()).toBe("not really a png");
+    const own = await fetch(a.storageUrl, { headers: { authorization: `Bearer ${tokenA}`, "x-tenant": slugA } });
+    expect(await own.text()).toBe("not really a png");
   });
 });

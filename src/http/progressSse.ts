@@ -9,6 +9,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { canReadBoard } from "../auth/policy.js";
 import type { ServiceContext } from "../context.js";
+import { artifactUrls } from "../services/artifactUrls.js";
 import type { GenerationEvent } from "../events.js";
 import { accessToBoard } from "../services/boardAccess.js";
 import { generationUpdates, isCredentialExpired } from "../services/generationEvents.js";
@@ -19,9 +20,9 @@ export const PROGRESS_PATH = /^\/api\/sse\/generations\/([^/]+)\/progress$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The Boards SSE payload for one event. */
-export function progressPayload(event: GenerationEvent) {
+export function progressPayload(event: GenerationEvent, storageUrl: string | null = event.generation.storageUrl) {
   const g = event.generation;
-  const completed = g.status === "COMPLETED" && g.storageUrl;
+  const completed = g.status === "COMPLETED" && storageUrl;
   return {
     job_id: g.id,
     jobId: g.id,
@@ -30,7 +31,7 @@ export function progressPayload(event: GenerationEvent) {
     phase: event.phase,
     message: event.message,
     estimated_completion: null,
-    artifacts: completed ? [{ url: g.storageUrl, type: g.artifactType.toLowerCase(), metadata: g.outputMetadata }] : [],
+    artifacts: completed ? [{ url: storageUrl, type: g.artifactType.toLowerCase(), metadata: g.outputMetadata }] : [],
     timestamp: event.timestamp,
   };
 }
@@ -66,7 +67,8 @@ export async function serveProgressSse(
   try {
     for await (const event of updates) {
       if (isCredentialExpired(event)) break;
-      res.write(`data: ${JSON.stringify(progressPayload(event))}\n\n`);
+      const { storageUrl } = await artifactUrls(ctx, event.generation, board);
+      res.write(`data: ${JSON.stringify(progressPayload(event, storageUrl))}\n\n`);
     }
   } finally {
     clearInterval(keepAlive);

@@ -43,10 +43,14 @@ function dispositionFor(key: string, contentType: string, url: URL): string {
   return `${download ? "attachment" : "inline"}; filename="${name}"`;
 }
 
+/** Decides whether a request may read `key`: null to serve it, or the refusal to send. */
+export type FileAuthorizer = (req: IncomingMessage, key: string, url: URL) => Promise<{ status: number; detail: string } | null>;
+
 export async function serveStorage(
   req: IncomingMessage,
   res: ServerResponse,
   deps: { storage: StorageBackend; logger: Logger },
+  authorize: FileAuthorizer,
 ): Promise<void> {
   if (req.method !== "GET" && req.method !== "HEAD") {
     return sendJson(res, 405, { detail: "Method not allowed" }, { allow: "GET, HEAD" });
@@ -64,6 +68,8 @@ export async function serveStorage(
   } catch {
     return sendJson(res, 403, { detail: "Access denied" });
   }
+  const refusal = await authorize(req, key, url);
+  if (refusal) return sendJson(res, refusal.status, { detail: refusal.detail });
   const range = parseRange(req.headers.range);
   let object;
   try {

@@ -13,6 +13,7 @@ import { extname, join } from "node:path";
 import busboy from "busboy";
 import type { ServiceContext } from "../context.js";
 import { isGraphQLError } from "../graphql/maskError.js";
+import { artifactUrls } from "../services/artifactUrls.js";
 import { createUpload, sanitizeFilename, UPLOADABLE_TYPES, type UploadableType, type UploadedFile } from "../services/uploads.js";
 import { sendJson } from "./respond.js";
 
@@ -136,11 +137,13 @@ export async function serveUpload(
       parentGenerationId: request.parent,
       source: { kind: "file" },
     });
+    const board = await ctx.loaders.boardById.load(generation.boardId);
+    const urls = board ? await artifactUrls(ctx, generation, board) : generation;
     sendJson(res, 200, {
       id: generation.id,
       status: "completed",
-      storageUrl: generation.storageUrl,
-      thumbnailUrl: generation.thumbnailUrl,
+      storageUrl: urls.storageUrl,
+      thumbnailUrl: urls.thumbnailUrl,
       artifactType: generation.artifactType.toLowerCase(),
       generatorName: generation.generatorName,
     });

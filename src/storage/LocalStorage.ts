@@ -10,15 +10,20 @@ import { dirname, join, resolve, sep } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { assertSafeKey } from "./storageKey.js";
+import { UrlSigner } from "./UrlSigner.js";
 import { InvalidStorageKeyError, RangeNotSatisfiableError, type PutOptions, type StorageBackend, type StoredObject } from "./StorageBackend.js";
 
 export class LocalStorage implements StorageBackend {
   readonly name = "local";
+  /** Served by the API's storage route, which checks links and readers itself. */
+  readonly publicUrls = true;
   private readonly root: string;
 
   constructor(
     basePath: string,
     private readonly publicUrlBase: string,
+    /** Signs private links; verified by the storage route with the same signer. */
+    readonly signer: UrlSigner = new UrlSigner(),
   ) {
     this.root = resolve(basePath);
   }
@@ -85,6 +90,10 @@ export class LocalStorage implements StorageBackend {
     const path = this.pathOf(key);
     await rm(path, { force: true });
     await rm(`${path}.meta`, { force: true });
+  }
+
+  async privateUrl(key: string, expiresAt: Date): Promise<string> {
+    return `${this.url(key)}?${this.signer.query(assertSafeKey(key), expiresAt)}`;
   }
 
   url(key: string): string {

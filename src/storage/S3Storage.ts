@@ -6,6 +6,7 @@
 import { PassThrough, Readable } from "node:stream";
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, S3Client, S3ServiceException } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
+import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { assertSafeKey } from "./storageKey.js";
 import { RangeNotSatisfiableError, type PutOptions, type StorageBackend, type StoredObject } from "./StorageBackend.js";
 
@@ -38,6 +39,8 @@ const isMissing = (error: unknown) =>
 
 export class S3Storage implements StorageBackend {
   readonly name: string;
+  /** Only with a public/CDN base; a bucket itself is assumed private, so every URL is presigned. */
+  readonly publicUrls: boolean;
   private readonly client: S3Client;
 
   constructor(
@@ -45,6 +48,7 @@ export class S3Storage implements StorageBackend {
     name = "s3",
   ) {
     this.name = name;
+    this.publicUrls = Boolean(config.publicUrlBase);
     this.client = new S3Client({
       region: config.region,
       endpoint: config.endpoint,
@@ -115,6 +119,12 @@ export class S3Storage implements StorageBackend {
 
   async delete(key: string): Promise<void> {
     await this.client.send(new DeleteObjectCommand({ Bucket: this.config.bucket, Key: this.objectKey(key) }));
+  }
+
+  /** A presigned GET, valid until `expiresAt` (at most 7 days, S3's limit). */
+  async privateUrl(key: string, expiresAt: Date): Promise<string> {
+    const expiresIn = Math.max(1, Math.min(604_800, Math.ceil((expiresAt.getTime() - Date.now()) / 1000)));
+    return getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.config.bucket, Key: this.objectKey(key) }), { expiresIn });
   }
 
   url(key: string): string {

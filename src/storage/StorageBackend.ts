@@ -33,8 +33,12 @@ export interface StorageBackend {
   get(key: string, range?: { start?: number; end?: number; suffix?: number }): Promise<StoredObject | null>;
   /** Deletes an object; deleting a missing key is not an error. */
   delete(key: string): Promise<void>;
-  /** URL a client fetches the object from. */
+  /** Whether `url(key)` is reachable without credentials (else even public files get private links). */
+  readonly publicUrls: boolean;
+  /** Stable URL a client fetches the object from (for files anyone may read). */
   url(key: string): string;
+  /** Short-lived URL that opens the object until `expiresAt` (for files of private boards). */
+  privateUrl(key: string, expiresAt: Date): Promise<string>;
 }
 
 /** A byte range that does not overlap the object (HTTP 416). */

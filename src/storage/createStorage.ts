@@ -2,12 +2,13 @@ import type { Env } from "../env.js";
 import { LocalStorage } from "./LocalStorage.js";
 import { S3Storage } from "./S3Storage.js";
 import type { StorageBackend } from "./StorageBackend.js";
+import type { UrlSigner } from "./UrlSigner.js";
 
 /**
  * The storage backend named by BOARDS_STORAGE_DEFAULT_PROVIDER: the local filesystem (served by
  * GET /api/storage/...) or an S3-compatible bucket (objects served by the bucket or its CDN).
  */
-export function createStorage(config: Env["storage"]): StorageBackend {
+export function createStorage(config: Env["storage"], signer: UrlSigner): StorageBackend {
   if (config.provider === "s3") {
     const s3 = config.s3;
     return new S3Storage({
@@ -21,5 +22,5 @@ export function createStorage(config: Env["storage"]): StorageBackend {
       secretAccessKey: s3.secretAccessKey,
     });
   }
-  return new LocalStorage(config.localBasePath, config.localPublicUrlBase);
+  return new LocalStorage(config.localBasePath, config.localPublicUrlBase, signer);
 }

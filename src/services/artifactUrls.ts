@@ -1,0 +1,35 @@
+/**
+ * The URLs clients get for a generation's files. Files of public boards keep their stable URLs;
+ * files of private boards get short-lived links (HMAC-signed for local storage, presigned GETs
+ * for S3), so a copied link stops working and the files stay with the board's readers.
+ * Expiry is rounded up to five minutes so repeated reads return the same link (cacheable).
+ */
+import type { SharedDeps } from "../context.js";
+import type { Board, Generation } from "../generated/prisma/client.js";
+import { thumbnailKeyOf } from "../storage/thumbnails.js";
+
+const ROUND_MS = 5 * 60 * 1000;
+
+export type ArtifactUrls = { storageUrl: string | null; thumbnailUrl: string | null };
+
+/** Expiry for links made now: at least the configured lifetime, rounded up. */
+export function linkExpiry(ttlMs: number, now = Date.now()): Date {
+  return new Date(Math.ceil((now + ttlMs) / ROUND_MS) * ROUND_MS);
+}
+
+/** The URLs to hand out for `generation` (whose board is `board`). */
+export async function artifactUrls(
+  deps: Pick<SharedDeps, "storage" | "urlTtlMs">,
+  generation: Pick<Generation, "storageKey" | "storageProvider" | "storageUrl" | "thumbnailUrl">,
+  board: Pick<Board, "isPublic">,
+): Promise<ArtifactUrls> {
+  const stored = { storageUrl: generation.storageUrl, thumbnailUrl: generation.thumbnailUrl };
+  // Files we did not store (or stored with another backend) are passed through as recorded.
+  if (!generation.storageKey || generation.storageProvider !== deps.storage.name) return stored;
+  if (board.isPublic && deps.storage.publicUrls) return stored;
+  const expiresAt = linkExpiry(deps.urlTtlMs);
+  return {
+    storageUrl: await deps.storage.privateUrl(generation.storageKey, expiresAt),
+    thumbnailUrl: generation.thumbnailUrl ? await deps.storage.privateUrl(thumbnailKeyOf(generation.storageKey), expiresAt) : null,
+  };
+}
