@@ -1,8 +1,8 @@
 import type { Auth0Settings } from "./authSettings.js";
-import { givenAndFamily, principalFromPayload, text, type Profile } from "./claims.js";
+import { givenAndFamily, text, type Profile } from "./claims.js";
+import { createJwksAdapter } from "./jwksAdapter.js";
 import { createJwksCache } from "./jwksCache.js";
 import type { AuthAdapter } from "./principal.js";
-import { ASYMMETRIC_ALGORITHMS, verifyToken } from "./verifyToken.js";
 
 /** Profile of an Auth0 token, as Boards maps it: name ← name / given+family / nickname. */
 export function auth0Profile(claims: Record<string, unknown>): Profile {
@@ -20,17 +20,5 @@ export function auth0Profile(claims: Record<string, unknown>): Profile {
  */
 export function createAuth0Adapter(settings: Auth0Settings): AuthAdapter {
   const jwks = createJwksCache({ url: settings.jwksUrl });
-  return {
-    name: "auth0",
-    acceptsMissingToken: false,
-    async verify(token) {
-      const payload = await verifyToken(token, jwks.getKey, {
-        algorithms: ASYMMETRIC_ALGORITHMS,
-        issuer: settings.issuer,
-        audience: settings.audience,
-        requireExpiry: true,
-      });
-      return principalFromPayload("auth0", payload, auth0Profile);
-    },
-  };
+  return createJwksAdapter({ name: "auth0", getKey: jwks.getKey, issuer: settings.issuer, audience: settings.audience, profile: auth0Profile });
 }

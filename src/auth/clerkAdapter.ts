@@ -1,8 +1,8 @@
 import { CLERK_BACKEND_API_HOSTS, type ClerkSettings } from "./authSettings.js";
-import { givenAndFamily, principalFromPayload, text, type Profile } from "./claims.js";
+import { givenAndFamily, text, type Profile } from "./claims.js";
+import { createJwksAdapter } from "./jwksAdapter.js";
 import { createJwksCache } from "./jwksCache.js";
 import { InvalidTokenError, type AuthAdapter } from "./principal.js";
-import { ASYMMETRIC_ALGORITHMS, verifyToken } from "./verifyToken.js";
 
 /**
  * Profile of a Clerk session token, as Boards maps it: email ← email or the first of
@@ -37,23 +37,19 @@ export function clerkJwksHeaders(jwksUrl: string, secretKey: string | undefined)
  */
 export function createClerkAdapter(settings: ClerkSettings): AuthAdapter {
   const jwks = createJwksCache({ url: settings.jwksUrl, headers: clerkJwksHeaders(settings.jwksUrl, settings.secretKey) });
-  return {
+  return createJwksAdapter({
     name: "clerk",
-    acceptsMissingToken: false,
-    async verify(token) {
-      const payload = await verifyToken(token, jwks.getKey, {
-        algorithms: ASYMMETRIC_ALGORITHMS,
-        issuer: settings.issuer,
-        audience: settings.audience,
-        requireExpiry: true,
-      });
+    getKey: jwks.getKey,
+    issuer: settings.issuer,
+    audience: settings.audience,
+    profile: clerkProfile,
+    check(payload) {
       const azp = payload.azp;
       if (settings.authorizedParties.length > 0 && azp !== undefined) {
         if (typeof azp !== "string" || !settings.authorizedParties.includes(azp)) {
           throw new InvalidTokenError("Invalid token: unexpected \"azp\" claim value");
         }
       }
-      return principalFromPayload("clerk", payload, clerkProfile);
     },
-  };
+  });
 }

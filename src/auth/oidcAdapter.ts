@@ -1,10 +1,10 @@
 import type { OidcSettings } from "./authSettings.js";
 import type { CacheTimings } from "./cachedDocument.js";
-import { givenAndFamily, principalFromPayload, text, type Profile } from "./claims.js";
+import { givenAndFamily, text, type Profile } from "./claims.js";
+import { createJwksAdapter } from "./jwksAdapter.js";
 import { createJwksCache } from "./jwksCache.js";
 import { createOidcDiscovery } from "./oidcDiscovery.js";
 import type { AuthAdapter } from "./principal.js";
-import { ASYMMETRIC_ALGORITHMS, verifyToken } from "./verifyToken.js";
 
 /** Profile of an OIDC token, as Boards maps it: name ← name / given+family / preferred_username. */
 export function oidcProfile(claims: Record<string, unknown>): Profile {
@@ -24,17 +24,5 @@ export function oidcProfile(claims: Record<string, unknown>): Profile {
 export function createOidcAdapter(settings: OidcSettings, timings?: Partial<CacheTimings>): AuthAdapter {
   const discovery = settings.jwksUrl ? undefined : createOidcDiscovery(settings.issuer, timings);
   const jwks = createJwksCache({ url: settings.jwksUrl ?? (() => discovery!.jwksUri()), timings });
-  return {
-    name: "oidc",
-    acceptsMissingToken: false,
-    async verify(token) {
-      const payload = await verifyToken(token, jwks.getKey, {
-        algorithms: ASYMMETRIC_ALGORITHMS,
-        issuer: settings.issuer,
-        audience: settings.audience,
-        requireExpiry: true,
-      });
-      return principalFromPayload("oidc", payload, oidcProfile);
-    },
-  };
+  return createJwksAdapter({ name: "oidc", getKey: jwks.getKey, issuer: settings.issuer, audience: settings.audience, profile: oidcProfile });
 }
