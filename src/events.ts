@@ -103,6 +103,8 @@ class EventQueue {
 
 /** Publish/subscribe for generation events. */
 export class EventBus {
+  private open = 0;
+
   private constructor(
     private readonly engine: PubSubEngine,
     private readonly closeEngine: () => Promise<void>,
@@ -142,16 +144,23 @@ export class EventBus {
    */
   async subscribe(kind: "generation" | "board", id: string): Promise<EventSubscription> {
     const queue = new EventQueue();
+    this.open += 1;
     const topic = kind === "generation" ? generationTopic(id) : boardTopic(id);
     const subscriptionId = await this.engine.subscribe(topic, (event: GenerationEvent) => queue.push(event), {});
     let closed = false;
     const close = () => {
       if (closed) return;
       closed = true;
+      this.open -= 1;
       this.engine.unsubscribe(subscriptionId);
       queue.end();
     };
     return { events: queue.iterate(close), close };
+  }
+
+  /** Subscriptions currently open in this process (for diagnostics and tests). */
+  activeSubscriptions(): number {
+    return this.open;
   }
 
   close(): Promise<void> {

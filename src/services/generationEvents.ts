@@ -36,6 +36,27 @@ function closeOnExpiry(ctx: ServiceContext, subscription: { close: () => void })
   return { expired: () => expired, cancel };
 }
 
+/**
+ * The stream with a `return()` that takes effect at once: a plain async generator waiting for
+ * the next event would only see `return()` after that event arrived, holding the subscription
+ * open for as long as the generation stays quiet.
+ */
+function closingAtOnce(stream: AsyncGenerator<LiveEvent>, close: () => void): AsyncGenerator<LiveEvent> {
+  const wrapped: AsyncGenerator<LiveEvent> = {
+    next: (...args) => stream.next(...args),
+    return: (value) => {
+      close();
+      return stream.return(value);
+    },
+    throw: (error) => {
+      close();
+      return stream.throw(error);
+    },
+    [Symbol.asyncIterator]: () => wrapped,
+  };
+  return wrapped;
+}
+
 function currentState(generation: Parameters<typeof toSnapshot>[0]): GenerationEvent {
   const phase = generation.status === "PENDING" ? "queued" : TERMINAL_STATUSES.has(generation.status) ? "finalizing" : "processing";
   return { generation: toSnapshot(generation), phase, message: generation.errorMessage, timestamp: new Date().toISOString() };
@@ -70,7 +91,7 @@ export async function generationUpdates(ctx: ServiceContext, id: string): Promis
       subscription.close();
     }
   }
-  return stream();
+  return closingAtOnce(stream(), subscription.close);
 }
 
 /**
@@ -91,7 +112,7 @@ export async function boardUpdates(ctx: ServiceContext, boardId: string): Promis
       subscription.close();
     }
   }
-  return stream();
+  return closingAtOnce(stream(), subscription.close);
 }
 
 export { fromSnapshot };
