@@ -13,8 +13,8 @@ import { accessToBoard } from "../services/boardAccess.js";
 import type { UrlSigner } from "../storage/UrlSigner.js";
 import type { FileAuthorizer } from "./storageRoute.js";
 import { requestHeaders } from "./respond.js";
+import { isUuid } from "../lib/uuid.js";
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const NOT_FOUND = { status: 404, detail: "File not found" };
 
 export function createFileAuthorizer(deps: {
@@ -25,7 +25,7 @@ export function createFileAuthorizer(deps: {
 }): FileAuthorizer {
   return async (req: IncomingMessage, key: string, url: URL) => {
     const [tenantId, , boardId] = key.split("/");
-    if (key.split("/").length !== 5 || !UUID.test(tenantId ?? "") || !UUID.test(boardId ?? "")) return NOT_FOUND;
+    if (key.split("/").length !== 5 || !isUuid(tenantId ?? "") || !isUuid(boardId ?? "")) return NOT_FOUND;
     const board = await deps.prisma.board.findUnique({ where: { id: boardId!.toLowerCase() } });
     if (!board || board.tenantId !== tenantId!.toLowerCase()) return NOT_FOUND;
     if (board.isPublic) return null;

@@ -14,10 +14,9 @@ import type { GenerationEvent } from "../events.js";
 import { accessToBoard } from "../services/boardAccess.js";
 import { generationUpdates, isCredentialExpired } from "../services/generationEvents.js";
 import { sendJson } from "./respond.js";
+import { isUuid } from "../lib/uuid.js";
 
 export const PROGRESS_PATH = /^\/api\/sse\/generations\/([^/]+)\/progress$/;
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The Boards SSE payload for one event. */
 export function progressPayload(event: GenerationEvent, storageUrl: string | null = event.generation.storageUrl) {
@@ -46,7 +45,7 @@ export async function serveProgressSse(
   if (!ctx.viewer.user) {
     return sendJson(res, 401, { detail: "Authentication required" }, { "www-authenticate": "Bearer" });
   }
-  const generation = UUID.test(id) ? await ctx.loaders.generationById.load(id.toLowerCase()) : null;
+  const generation = isUuid(id) ? await ctx.loaders.generationById.load(id.toLowerCase()) : null;
   if (!generation || generation.tenantId !== ctx.viewer.tenantId) return sendJson(res, 404, { detail: "Generation not found" });
   const board = await ctx.loaders.boardById.load(generation.boardId);
   if (!board || !canReadBoard(await accessToBoard(ctx, board))) {

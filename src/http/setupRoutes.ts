@@ -29,9 +29,9 @@ import { deleteTenant, getTenant, listTenants, setupStatus, setupTenant, tenantV
 import { checkAdminToken } from "./adminToken.js";
 import { readJsonBody } from "./readJsonBody.js";
 import { sendJson } from "./respond.js";
+import { isUuid } from "../lib/uuid.js";
 
 const MAX_BODY_BYTES = 64 * 1024;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TENANT_BY_ID = /^\/api\/setup\/tenant\/([^/]+)$/;
 const REGISTRATION_PATHS = new Set(["/api/tenants/registration/status", "/api/tenants/register"]);
 
@@ -87,7 +87,7 @@ export function createSetupRoutes(deps: SetupRouteDeps) {
   const audit = (fields: Record<string, unknown>, message: string) => requestStore.getStore()?.logger.info(fields, message);
 
   async function tenantById(req: IncomingMessage, res: ServerResponse, admin: SetupAdmin, id: string) {
-    if (!UUID.test(id)) {
+    if (!isUuid(id)) {
       return sendJson(res, 422, { detail: [{ loc: ["path", "tenant_id"], msg: "Input should be a valid UUID", type: "uuid_parsing" }] });
     }
     const tenantId = id.toLowerCase();

@@ -16,10 +16,10 @@ import { isGraphQLError } from "../graphql/maskError.js";
 import { artifactUrls } from "../services/artifactUrls.js";
 import { createUpload, sanitizeFilename, UPLOADABLE_TYPES, type UploadableType, type UploadedFile } from "../services/uploads.js";
 import { sendJson } from "./respond.js";
+import { isUuid } from "../lib/uuid.js";
 
 export const UPLOAD_PATH = "/api/uploads/artifact";
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const HEAD_BYTES = 4096;
 /** Room for multipart boundaries and the small fields around the file. */
 const MULTIPART_OVERHEAD = 64 * 1024;
@@ -99,13 +99,13 @@ function receive(req: IncomingMessage, dir: string, maxBytes: number): Promise<P
 function parseRequest(parsed: Parsed, allowedExtensions: string[]) {
   const { fields, file } = parsed;
   const boardId = fields.board_id ?? "";
-  if (!UUID.test(boardId)) throw new HttpProblem(400, "Invalid board_id: expected a UUID");
+  if (!isUuid(boardId)) throw new HttpProblem(400, "Invalid board_id: expected a UUID");
   const type = (fields.artifact_type ?? "").toUpperCase();
   if (!(UPLOADABLE_TYPES as readonly string[]).includes(type)) {
     throw new HttpProblem(400, `Invalid artifact type '${fields.artifact_type ?? ""}': expected image, video, audio or text`);
   }
   const parent = fields.parent_generation_id || null;
-  if (parent && !UUID.test(parent)) throw new HttpProblem(400, "Invalid parent_generation_id: expected a UUID");
+  if (parent && !isUuid(parent)) throw new HttpProblem(400, "Invalid parent_generation_id: expected a UUID");
   if (!file) throw new HttpProblem(400, "No file provided");
   const ext = extname(sanitizeFilename(file.filename)).toLowerCase();
   if (ext && !allowedExtensions.includes(ext)) throw new HttpProblem(400, `File extension '${ext}' is not allowed`);

@@ -12,6 +12,7 @@ import type { FieldError } from "../errors.js";
 import type { ArtifactType, Generation } from "../generated/prisma/client.js";
 import { artifactSlots, type Artifact, type ArtifactSlot } from "../generators/artifacts.js";
 import type { Generator } from "../generators/Generator.js";
+import { UUID_PATTERN } from "../lib/uuid.js";
 
 /** A lineage entry as stored in `generations.input_artifacts` (Boards' shape). */
 export type LineageEntry = { generation_id: string; role: string; artifact_type: string };
@@ -29,7 +30,7 @@ export type PrepareResult = { ok: true; value: PreparedInputs } | { ok: false; f
 /** Looks up candidate input generations; returns only those the caller may use. */
 export type ArtifactLookup = (ids: string[]) => Promise<Generation[]>;
 
-const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, "must be a generation id");
+const uuid = z.string().regex(UUID_PATTERN, "must be a generation id");
 
 const submitSchemas = new WeakMap<Generator, z.ZodObject>();
 

@@ -11,6 +11,7 @@ import { accessToBoard, readableBoard } from "./boardAccess.js";
 import { filterToWhere, type FieldSpec } from "./pagination/filters.js";
 import { checkListWindow, type PageArgs } from "./pagination/pageArgs.js";
 import { paginate, type Page, type SortKey } from "./pagination/paginate.js";
+import { isUuid } from "../lib/uuid.js";
 
 const NOTHING: Prisma.GenerationWhereInput = { id: { in: [] } };
 
@@ -116,8 +117,6 @@ export async function generationsConnection(
   });
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** Extra files stored on a generation (`[{url, type, metadata}]`), skipping malformed entries. */
 export function additionalFilesOf(generation: Generation): Array<{ url: string; type: string; metadata: unknown }> {
   const raw = Array.isArray(generation.additionalFiles) ? generation.additionalFiles : [];
@@ -146,7 +145,7 @@ export function inputArtifactsOf(generation: Generation): ArtifactLineageMapper[
     if (typeof entry !== "object" || entry === null || Array.isArray(entry)) continue;
     const { generation_id, role, artifact_type } = entry as Record<string, unknown>;
     const artifactType = typeof artifact_type === "string" ? ARTIFACT_TYPES[artifact_type.toLowerCase()] : undefined;
-    if (typeof generation_id !== "string" || !UUID.test(generation_id) || typeof role !== "string" || !artifactType) continue;
+    if (typeof generation_id !== "string" || !isUuid(generation_id) || typeof role !== "string" || !artifactType) continue;
     out.push({ generationId: generation_id.toLowerCase(), role, artifactType });
   }
   return out;

@@ -10,14 +10,13 @@ import { getBoard } from "./boards.js";
 import { getGeneration } from "./generations.js";
 import { getTag } from "./tags.js";
 import { getUser } from "./users.js";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid } from "../lib/uuid.js";
 
 export type NodeRow = Board | BoardMember | Generation | Tag | User;
 
 /** The entity with this id if the viewer may read it, else null (also for malformed ids). */
 export async function getNode(ctx: ServiceContext, id: string): Promise<NodeRow | null> {
-  if (!UUID.test(id)) return null;
+  if (!isUuid(id)) return null;
   // Rows hold lowercase UUIDs; the loaders match keys exactly.
   id = id.toLowerCase();
   const found = await Promise.all([

@@ -4,9 +4,9 @@
  * from another list or ordering is refused rather than silently misread.
  */
 import { badUserInput } from "../../errors.js";
+import { isUuid } from "../../lib/uuid.js";
 
 const VERSION = 1;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export type CursorValue = string | number | boolean;
 
@@ -28,7 +28,7 @@ export function decodeCursor(cursor: string, signature: string, keyCount: number
   }
   if (typeof payload !== "object" || payload === null) throw invalid("not a cursor of this API");
   const { v, s, k, id } = payload as Record<string, unknown>;
-  if (v !== VERSION || typeof id !== "string" || !UUID.test(id) || !Array.isArray(k)) {
+  if (v !== VERSION || typeof id !== "string" || !isUuid(id) || !Array.isArray(k)) {
     throw invalid("not a cursor of this API");
   }
   if (s !== signature) throw invalid("it belongs to another list or ordering");
