@@ -5,7 +5,6 @@
  * request is cut off with 413 as soon as it passes BOARDS_MAX_UPLOAD_SIZE, without reading the
  * rest. Memory use does not grow with the file.
  */
-import { createWriteStream } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { tmpdir } from "node:os";
@@ -16,11 +15,11 @@ import { isGraphQLError } from "../graphql/maskError.js";
 import { artifactUrls } from "../services/artifactUrls.js";
 import { createUpload, sanitizeFilename, UPLOADABLE_TYPES, type UploadableType, type UploadedFile } from "../services/uploads.js";
 import { sendJson } from "./respond.js";
+import { captureToFile } from "../lib/captureToFile.js";
 import { isUuid } from "../lib/uuid.js";
 
 export const UPLOAD_PATH = "/api/uploads/artifact";
 
-const HEAD_BYTES = 4096;
 /** Room for multipart boundaries and the small fields around the file. */
 const MULTIPART_OVERHEAD = 64 * 1024;
 
@@ -62,27 +61,12 @@ function receive(req: IncomingMessage, dir: string, maxBytes: number): Promise<P
         return;
       }
       const path = join(dir, "upload");
-      const head: Buffer[] = [];
-      let headLength = 0;
-      let size = 0;
-      const out = createWriteStream(path, { mode: 0o600 });
-      stream.on("data", (chunk: Buffer) => {
-        size += chunk.length;
-        if (headLength < HEAD_BYTES) {
-          head.push(chunk.subarray(0, HEAD_BYTES - headLength));
-          headLength += Math.min(chunk.length, HEAD_BYTES - headLength);
-        }
-      });
       stream.on("limit", () => fail(new HttpProblem(413, `File too large: the limit is ${maxBytes} bytes`)));
-      stream.pipe(out);
-      writing = new Promise((done, error) => {
-        out.on("finish", done);
-        out.on("error", error);
-      });
-      file = { path, size: 0, head: new Uint8Array(), declaredType: info.mimeType || null, filename: info.filename || null };
-      void writing.then(() => {
-        if (file) Object.assign(file, { size, head: Buffer.concat(head) });
-      });
+      const received: UploadedFile = { path, size: 0, head: new Uint8Array(), declaredType: info.mimeType || null, filename: info.filename || null };
+      file = received;
+      writing = captureToFile(stream, path).then(({ size, head }) => void Object.assign(received, { size, head }));
+      // After a refusal (e.g. 413) nobody awaits the write any more; its failure is expected.
+      writing.catch(() => undefined);
     });
     parser.on("error", () => fail(new HttpProblem(400, "Could not read the uploaded file")));
     parser.on("close", () => {

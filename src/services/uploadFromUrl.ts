@@ -3,17 +3,15 @@
  * lib/safeFetch.ts, after checking the caller may upload to the board, so it is never a fetch
  * proxy for anyone else) into a private temporary file, then treats it like any upload.
  */
-import { createWriteStream } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
 import { canEditGenerations } from "../auth/policy.js";
 import type { ServiceContext } from "../context.js";
 import type { Env } from "../env.js";
 import { badUserInput, forbidden } from "../errors.js";
 import type { ArtifactType, Generation } from "../generated/prisma/client.js";
+import { captureToFile } from "../lib/captureToFile.js";
 import { DownloadError, DownloadTooLargeError, safeFetch, UrlNotAllowedError } from "../lib/safeFetch.js";
 import { boardForMutation, requireUser } from "./boardAccess.js";
 import { createUpload, UPLOADABLE_TYPES, type UploadableType, type UploadedFile } from "./uploads.js";
@@ -26,8 +24,6 @@ export type UploadFromUrlInput = {
   userDescription?: string | null;
   parentGenerationId?: string | null;
 };
-
-const HEAD_BYTES = 4096;
 
 /**
  * @throws UNAUTHENTICATED; NOT_FOUND; FORBIDDEN; BAD_USER_INPUT (missing or refused URL, failed
@@ -49,24 +45,9 @@ export async function uploadFromUrl(ctx: ServiceContext, input: UploadFromUrlInp
       input.fileUrl,
       { maxBytes: limits.maxBytes, timeoutMs: limits.urlTimeoutMs, allowHosts: limits.urlAllowHosts },
       async (body, info): Promise<UploadedFile> => {
-        const head: Buffer[] = [];
-        let headLength = 0;
-        let size = 0;
-        const counted = Readable.from(
-          (async function* () {
-            for await (const chunk of body) {
-              size += chunk.length;
-              if (headLength < HEAD_BYTES) {
-                head.push(chunk.subarray(0, HEAD_BYTES - headLength));
-                headLength += Math.min(chunk.length, HEAD_BYTES - headLength);
-              }
-              yield chunk;
-            }
-          })(),
-        );
-        await pipeline(counted, createWriteStream(path, { mode: 0o600 }));
+        const { size, head } = await captureToFile(body, path);
         const lastSegment = decodeURIComponent(info.url.pathname.split("/").pop() ?? "");
-        return { path, size, head: Buffer.concat(head), declaredType: info.contentType, filename: input.originalFilename ?? (lastSegment || null) };
+        return { path, size, head, declaredType: info.contentType, filename: input.originalFilename ?? (lastSegment || null) };
       },
     ).catch((error: unknown) => {
       if (error instanceof UrlNotAllowedError || error instanceof DownloadError || error instanceof DownloadTooLargeError) {
