@@ -83,6 +83,7 @@ const api = startMainProcess({
   BOARDS_AUTH_PROVIDER: "jwt",
   BOARDS_JWT_SECRET: "bench-only",
   BOARDS_MAX_UPLOAD_SIZE: String((UPLOAD_MB + 1) * MB),
+  BOARDS_STORAGE_MAX_FILE_SIZE: String((UPLOAD_MB + 1) * MB),
   BOARDS_WORKER_IN_PROCESS: "false",
   BOARDS_LOG_LEVEL: "info",
 });

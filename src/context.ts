@@ -5,7 +5,7 @@ import type { Env } from "./env.js";
 import type { EventBus } from "./events.js";
 import type { GeneratorRegistry } from "./generators/GeneratorRegistry.js";
 import type { JobQueue } from "./jobs/jobQueue.js";
-import type { StorageBackend } from "./storage/StorageBackend.js";
+import type { StorageRouter } from "./storage/StorageRouter.js";
 import type { UrlSigner } from "./storage/UrlSigner.js";
 import type { Loaders } from "./loaders.js";
 import type { Logger } from "./logger.js";
@@ -15,7 +15,8 @@ export type SharedDeps = {
   prisma: PrismaClient;
   logger: Logger;
   events: EventBus;
-  storage: StorageBackend;
+  /** The storage providers, chosen per object by the routing rules. */
+  storage: StorageRouter;
   /** Signs and checks private file links (local storage). */
   signer: UrlSigner;
   /** How long private file links stay valid. */

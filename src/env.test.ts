@@ -46,21 +46,12 @@ describe("loadEnv defaults", () => {
       graphqlLimits: { maxDepth: 10, maxAliases: 15, maxTokens: 2000, maxCost: 5000, maxBodyBytes: 1_048_576 },
       generatorsConfigPath: undefined,
       storage: {
-        provider: "local",
+        defaultProvider: "local",
+        providers: { local: { type: "local", basePath: "storage", publicUrlBase: "http://localhost:8088/api/storage" } },
+        rules: [],
+        maxFileSize: 104_857_600,
         signingSecret: undefined,
         urlTtlMs: 3_600_000,
-        localBasePath: "storage",
-        localPublicUrlBase: "http://localhost:8088/api/storage",
-        s3: {
-          bucket: undefined,
-          region: "us-east-1",
-          endpoint: undefined,
-          forcePathStyle: undefined,
-          publicUrlBase: undefined,
-          prefix: undefined,
-          accessKeyId: undefined,
-          secretAccessKey: undefined,
-        },
       },
       worker: {
         inProcess: true,
@@ -99,13 +90,14 @@ describe("storage settings", () => {
       expect.unreachable("loadEnv accepted an s3 provider without a bucket");
     } catch (error) {
       const problems = (error as { problems: string[] }).problems;
-      expect(problems.some((p) => p.startsWith("BOARDS_STORAGE_S3_BUCKET"))).toBe(true);
+      expect(problems.some((p) => p.startsWith("BOARDS_STORAGE_DEFAULT_PROVIDER: 's3' is not a configured storage provider") && p.includes("BOARDS_STORAGE_S3_BUCKET"))).toBe(true);
       expect(problems.some((p) => p.startsWith("BOARDS_AWS_ACCESS_KEY_ID"))).toBe(true);
     }
   });
 
   it("refuses an unknown provider and an unsafe prefix", () => {
-    expect(() => loadEnv({ BOARDS_STORAGE_DEFAULT_PROVIDER: "ftp" })).toThrow(/BOARDS_STORAGE_DEFAULT_PROVIDER/);
+    expect(() => loadEnv({ BOARDS_STORAGE_DEFAULT_PROVIDER: "ftp" })).toThrow(/BOARDS_STORAGE_DEFAULT_PROVIDER: 'ftp' is not a configured storage provider \(configured: local\)/);
+    expect(() => loadEnv({ BOARDS_STORAGE_DEFAULT_PROVIDER: "../x" })).toThrow(/BOARDS_STORAGE_DEFAULT_PROVIDER/);
     expect(() => loadEnv({ BOARDS_STORAGE_S3_PREFIX: "../up" })).toThrow(/BOARDS_STORAGE_S3_PREFIX/);
   });
 });
@@ -144,6 +136,8 @@ describe("loadEnv values", () => {
       BOARDS_STORAGE_LOCAL_BASE_PATH: "/srv/boards",
       BOARDS_STORAGE_LOCAL_PUBLIC_URL_BASE: "https://cdn.example/api/storage",
       BOARDS_STORAGE_DEFAULT_PROVIDER: "s3",
+      BOARDS_STORAGE_ROUTING_RULES: '[{"condition":{"artifact_type":"video"},"provider":"s3"},{"condition":{"size_gt":"1KB"},"provider":"s3"}]',
+      BOARDS_STORAGE_MAX_FILE_SIZE: "1MB",
       BOARDS_STORAGE_SIGNING_SECRET: "0123456789abcdef0123456789abcdef",
       BOARDS_STORAGE_URL_TTL_SECONDS: "600",
       BOARDS_STORAGE_S3_BUCKET: "artifacts",
@@ -199,21 +193,25 @@ describe("loadEnv values", () => {
       graphqlLimits: { maxDepth: 7, maxAliases: 3, maxTokens: 500, maxCost: 900, maxBodyBytes: 4096 },
       generatorsConfigPath: "config/generators.yaml",
       storage: {
-        provider: "s3",
+        defaultProvider: "s3",
+        providers: {
+          local: { type: "local", basePath: "/srv/boards", publicUrlBase: "https://cdn.example/api/storage" },
+          s3: {
+            type: "s3",
+            bucket: "artifacts",
+            region: "eu-west-1",
+            endpoint: "http://minio.internal:9000",
+            forcePathStyle: true,
+            publicUrlBase: "https://cdn.example",
+            prefix: "boards/prod",
+            accessKeyId: "AKIA",
+            secretAccessKey: "secret",
+          },
+        },
+        rules: [{ artifactTypes: ["VIDEO"], provider: "s3" }, { sizeGt: 1024, provider: "s3" }],
+        maxFileSize: 1_048_576,
         signingSecret: "0123456789abcdef0123456789abcdef",
         urlTtlMs: 600_000,
-        localBasePath: "/srv/boards",
-        localPublicUrlBase: "https://cdn.example/api/storage",
-        s3: {
-          bucket: "artifacts",
-          region: "eu-west-1",
-          endpoint: "http://minio.internal:9000",
-          forcePathStyle: true,
-          publicUrlBase: "https://cdn.example",
-          prefix: "boards/prod",
-          accessKeyId: "AKIA",
-          secretAccessKey: "secret",
-        },
       },
       worker: {
         inProcess: false,

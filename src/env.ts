@@ -9,6 +9,7 @@ import { resolveExternalAuth, type ExternalAuthSettings } from "./auth/authSetti
 import { readProjectFile } from "./lib/projectFile.js";
 import { endpointUrlProblem } from "./lib/secureUrl.js";
 import { isValidTenantSlug } from "./lib/tenantSlug.js";
+import { resolveStorageConfig, type StorageConfig } from "./storage/storageConfig.js";
 
 const DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/boards_dev";
 
@@ -84,9 +85,13 @@ const EnvSchema = z.object({
   BOARDS_GRAPHQL_MAX_COST: positiveInt.default(5000),
   BOARDS_GRAPHQL_MAX_BODY_BYTES: positiveInt.default(1_048_576),
   BOARDS_GENERATORS_CONFIG_PATH: z.string().optional(),
-  BOARDS_STORAGE_LOCAL_BASE_PATH: z.string().min(1).default("storage"),
+  // Storage variables are combined with the storage file in storage/storageConfig.ts.
+  BOARDS_STORAGE_CONFIG_PATH: z.string().optional(),
+  BOARDS_STORAGE_LOCAL_BASE_PATH: z.string().min(1).optional(),
   BOARDS_STORAGE_LOCAL_PUBLIC_URL_BASE: z.string().url().optional(),
-  BOARDS_STORAGE_DEFAULT_PROVIDER: z.enum(["local", "s3"]).default("local"),
+  BOARDS_STORAGE_DEFAULT_PROVIDER: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,49}$/, "must be the name of a storage provider").optional(),
+  BOARDS_STORAGE_ROUTING_RULES: z.string().optional(),
+  BOARDS_STORAGE_MAX_FILE_SIZE: z.string().optional(),
   BOARDS_STORAGE_SIGNING_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   BOARDS_STORAGE_URL_TTL_SECONDS: positiveInt.max(604_800).default(3600),
   BOARDS_STORAGE_S3_BUCKET: z.string().min(3).optional(),
@@ -154,22 +159,9 @@ export type Env = {
   graphiql: boolean;
   graphqlLimits: { maxDepth: number; maxAliases: number; maxTokens: number; maxCost: number; maxBodyBytes: number };
   generatorsConfigPath: string | undefined;
-  storage: {
-    provider: "local" | "s3";
+  storage: StorageConfig & {
     signingSecret: string | undefined;
     urlTtlMs: number;
-    localBasePath: string;
-    localPublicUrlBase: string;
-    s3: {
-      bucket: string | undefined;
-      region: string;
-      endpoint: string | undefined;
-      forcePathStyle: boolean | undefined;
-      publicUrlBase: string | undefined;
-      prefix: string | undefined;
-      accessKeyId: string | undefined;
-      secretAccessKey: string | undefined;
-    };
   };
   worker: {
     inProcess: boolean;
@@ -205,9 +197,6 @@ function crossFieldProblems(raw: Record<string, string>): string[] {
   const provider = raw.BOARDS_AUTH_PROVIDER ?? "none";
   if (provider === "none" && raw.BOARDS_ENVIRONMENT === "production") {
     problems.push("BOARDS_AUTH_PROVIDER: 'none' accepts every request as one user and is refused in production");
-  }
-  if (raw.BOARDS_STORAGE_DEFAULT_PROVIDER === "s3" && !raw.BOARDS_STORAGE_S3_BUCKET) {
-    problems.push("BOARDS_STORAGE_S3_BUCKET: required when BOARDS_STORAGE_DEFAULT_PROVIDER is s3");
   }
   if (Boolean(raw.BOARDS_AWS_ACCESS_KEY_ID) !== Boolean(raw.BOARDS_AWS_SECRET_ACCESS_KEY)) {
     problems.push("BOARDS_AWS_ACCESS_KEY_ID / BOARDS_AWS_SECRET_ACCESS_KEY: set both or neither (neither = the AWS default credential chain)");
@@ -253,7 +242,9 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
   const parsed = EnvSchema.safeParse(cleaned);
   const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);
   problems.push(...crossFieldProblems(cleaned));
-  if (!parsed.success || problems.length > 0) throw new EnvError(problems);
+  const storage = resolveStorageConfig(cleaned, parsed.data?.BOARDS_API_PORT ?? 8088);
+  problems.push(...storage.problems);
+  if (!parsed.success || !storage.config || problems.length > 0) throw new EnvError(problems);
   const e = parsed.data;
 
   return {
@@ -296,21 +287,9 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     },
     generatorsConfigPath: e.BOARDS_GENERATORS_CONFIG_PATH,
     storage: {
-      provider: e.BOARDS_STORAGE_DEFAULT_PROVIDER,
+      ...storage.config,
       signingSecret: e.BOARDS_STORAGE_SIGNING_SECRET,
       urlTtlMs: e.BOARDS_STORAGE_URL_TTL_SECONDS * 1000,
-      s3: {
-        bucket: e.BOARDS_STORAGE_S3_BUCKET,
-        region: e.BOARDS_STORAGE_S3_REGION,
-        endpoint: e.BOARDS_STORAGE_S3_ENDPOINT,
-        forcePathStyle: e.BOARDS_STORAGE_S3_FORCE_PATH_STYLE,
-        publicUrlBase: e.BOARDS_STORAGE_S3_PUBLIC_URL_BASE,
-        prefix: e.BOARDS_STORAGE_S3_PREFIX,
-        accessKeyId: e.BOARDS_AWS_ACCESS_KEY_ID,
-        secretAccessKey: e.BOARDS_AWS_SECRET_ACCESS_KEY,
-      },
-      localBasePath: e.BOARDS_STORAGE_LOCAL_BASE_PATH,
-      localPublicUrlBase: e.BOARDS_STORAGE_LOCAL_PUBLIC_URL_BASE ?? `http://localhost:${e.BOARDS_API_PORT}/api/storage`,
     },
     worker: {
       inProcess: e.BOARDS_WORKER_IN_PROCESS,
@@ -323,7 +302,8 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     },
     sseKeepAliveMs: e.BOARDS_SSE_KEEPALIVE_SECONDS * 1000,
     uploads: {
-      maxBytes: e.BOARDS_MAX_UPLOAD_SIZE,
+      // An upload is a stored object too, so the storage limit caps it (while reading).
+      maxBytes: Math.min(e.BOARDS_MAX_UPLOAD_SIZE, storage.config.maxFileSize),
       allowedExtensions: e.BOARDS_ALLOWED_UPLOAD_EXTENSIONS.map((x) => x.toLowerCase()),
       urlTimeoutMs: e.BOARDS_UPLOAD_URL_TIMEOUT_SECONDS * 1000,
       urlAllowHosts: e.BOARDS_UPLOAD_URL_ALLOW_HOSTS,

@@ -25,6 +25,7 @@ import {
   type FaultWorkspace,
 } from "./helpers/faultHarness.js";
 import { addBoardMember, createBoard, type Caller } from "./helpers/taggingFixtures.js";
+import { localStorageDir } from "./helpers/launch.js";
 import { startServer, type TestServer } from "./helpers/server.js";
 
 const CANCEL = `mutation($id: UUID!) {
@@ -218,7 +219,7 @@ describe("cancelling a running generation", () => {
     await worker?.close();
   });
 
-  const storageDir = () => worker.env.storage.localBasePath;
+  const storageDir = () => localStorageDir(worker.env);
 
   it("aborts a built-in generator mid-run: the job ends long before its delay, it stays CANCELLED and nothing is stored", async () => {
     const g = await submit(owner, {

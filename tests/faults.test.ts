@@ -37,6 +37,7 @@ import {
 } from "./helpers/faultHarness.js";
 import { startWorkerProcess, workerEnvFor, type WorkerProcess } from "./helpers/faultWorker.js";
 import { createBoard } from "./helpers/taggingFixtures.js";
+import { localStorageDir } from "./helpers/launch.js";
 import { startServer, type TestServer } from "./helpers/server.js";
 
 const TERMINAL = ["COMPLETED", "FAILED", "CANCELLED"];
@@ -435,7 +436,7 @@ describe("a live worker's long job", () => {
       });
       const settled = await generationRow(worker, g.id);
       expect(settled.status).toBe("COMPLETED");
-      expect(await filesUnder(worker.env.storage.localBasePath), "the completed generation's file").toContain(settled.storageKey);
+      expect(await filesUnder(localStorageDir(worker.env)), "the completed generation's file").toContain(settled.storageKey);
     } finally {
       await worker.close();
     }

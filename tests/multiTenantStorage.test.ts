@@ -14,7 +14,7 @@ it("serves stored files of a public board without an X-Tenant header while Graph
   const { createBoard } = await owner.ok<{ createBoard: { id: string } }>(`mutation { createBoard(input: { title: "open", isPublic: true }) { id } }`);
   const board = await server.prisma.board.findUniqueOrThrow({ where: { id: createBoard.id } });
   const key = `${board.tenantId}/image/${board.id}/g1_20260101000000_abcdef12/original`;
-  await server.runtime.storage.put(key, Buffer.from("pixels"), { contentType: "image/png" });
+  await server.runtime.storage.provider("local").put(key, Buffer.from("pixels"), { contentType: "image/png" });
   const file = await server.fetch(`/api/storage/${key}`);
   expect(file.status).toBe(200);
   expect(await file.text()).toBe("pixels");

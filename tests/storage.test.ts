@@ -96,7 +96,7 @@ beforeAll(async () => {
   const filesBoard = await server.prisma.board.findUniqueOrThrow({ where: { id: await createBoard(owner, { title: "Fixtures", isPublic: true }) } });
   FILES = `${filesBoard.tenantId}/image/${filesBoard.id}`;
   KNOWN_KEY = `${FILES}/abc123_20260101000000_deadbeef/original`;
-  await server.runtime.storage.put(KNOWN_KEY, KNOWN, { contentType: "application/octet-stream" });
+  await server.runtime.storage.provider("local").put(KNOWN_KEY, KNOWN, { contentType: "application/octet-stream" });
   image = await generate("image-from-prompt", "IMAGE", { prompt: "a red kite", width: 24, height: 16 });
   text = await generate("text-from-prompt", "TEXT", { prompt: "hello files", style: "echo" });
 });
@@ -145,7 +145,7 @@ describe("serving stored files", () => {
 
   it("keeps stored pages from running as pages", async () => {
     const key = `${FILES}/page_20260101000000_0000cafe/original`;
-    await server.runtime.storage.put(key, Buffer.from("<script>alert(1)</script>"), { contentType: "text/html" });
+    await server.runtime.storage.provider("local").put(key, Buffer.from("<script>alert(1)</script>"), { contentType: "text/html" });
     const response = await raw(server, `/api/storage/${key}`);
     expect(response.status).toBe(200);
     expect(header(response, "content-type")).toBe("text/html");

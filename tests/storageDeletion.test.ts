@@ -6,8 +6,10 @@ import { access } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { StorageBackend } from "../src/storage/StorageBackend.js";
+import { StorageRouter } from "../src/storage/StorageRouter.js";
 import { expectData, newTenant } from "./helpers/actors.js";
 import { pollUntil } from "./helpers/faultHarness.js";
+import { localStorageDir } from "./helpers/launch.js";
 import { awaitCompleted, startIsolatedServer, submitGeneration } from "./helpers/pipeline.js";
 import type { TestServer } from "./helpers/server.js";
 
@@ -33,7 +35,7 @@ async function completedImages(s: TestServer, count: number) {
     ids.push(g.id);
   }
   const rows = await s.prisma.generation.findMany({ where: { id: { in: ids } } });
-  const files = rows.flatMap((r) => [r.storageKey!, r.storageKey!.replace(/original$/, "thumbnail")]).map((k) => join(s.env.storage.localBasePath, k));
+  const files = rows.flatMap((r) => [r.storageKey!, r.storageKey!.replace(/original$/, "thumbnail")]).map((k) => join(localStorageDir(s.env), k));
   return { owner, boardId, files };
 }
 
@@ -73,7 +75,7 @@ describe("stored objects are deleted with their rows", () => {
 
   it("retries a failed deletion with a job until the objects are gone", async () => {
     let flaky: ReturnType<typeof failingDeletes> | undefined;
-    server = await startIsolatedServer({}, { worker: true, override: (rt) => ({ ...rt, storage: (flaky = failingDeletes(rt.storage, 3)) }) });
+    server = await startIsolatedServer({}, { worker: true, override: (rt) => ({ ...rt, storage: new StorageRouter([(flaky = failingDeletes(rt.storage.provider("local"), 3))], "local") }) });
     const { owner, files } = await completedImages(server, 1);
     const id = (await server.prisma.generation.findFirstOrThrow({ orderBy: { createdAt: "desc" } })).id;
     expectData(await owner.gql(`mutation($id: UUID!) { deleteGeneration(id: $id) }`, { id }));

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import WebSocket from "ws";
 import { newTenant, signToken, type Actor, type TenantHandle } from "./helpers/actors.js";
 import type { ThrowawayDatabase } from "./helpers/database.js";
-import { launchServer, type TestServer } from "./helpers/launch.js";
+import { launchServer, localStorageDir, localStorageOf, type TestServer } from "./helpers/launch.js";
 import { startMainProcess, type MainProcess } from "./helpers/mainProcess.js";
 import { privateDatabase } from "./helpers/privateDatabase.js";
 import { addBoardMember, createBoard } from "./helpers/taggingFixtures.js";
@@ -590,8 +590,8 @@ describe("across processes through Redis", () => {
       {
         BOARDS_DATABASE_URL: db.url,
         BOARDS_REDIS_URL: redisUrl,
-        BOARDS_STORAGE_LOCAL_BASE_PATH: api.env.storage.localBasePath,
-        BOARDS_STORAGE_LOCAL_PUBLIC_URL_BASE: api.env.storage.localPublicUrlBase,
+        BOARDS_STORAGE_LOCAL_BASE_PATH: localStorageDir(api.env),
+        BOARDS_STORAGE_LOCAL_PUBLIC_URL_BASE: localStorageOf(api.env).publicUrlBase,
         BOARDS_AUTH_PROVIDER: "jwt",
         BOARDS_JWT_SECRET: "x",
         BOARDS_LOG_LEVEL: "info",

@@ -209,13 +209,13 @@ describe("the same subject in two tenants", () => {
     const tag = expectData(await asA<{ createTag: { id: string; slug: string } }>(`mutation { createTag(input: { name: "Shared tag" }) { id slug } }`)).createTag;
     const board = await server.prisma.board.findUniqueOrThrow({ where: { id: boards.priv.id } });
     const key = `${board.tenantId}/image/${board.id}/isolation_${uniqueSlug("f")}/original`;
-    await server.runtime.storage.put(key, Buffer.from("not really a png"), { contentType: "image/png" });
+    await server.runtime.storage.provider("local").put(key, Buffer.from("not really a png"), { contentType: "image/png" });
     const generation = await insertGeneration(server.prisma, board, meA.id, {
       status: "PENDING",
       progress: 10,
-      storageUrl: server.runtime.storage.url(key),
+      storageUrl: server.runtime.storage.provider("local").url(key),
       storageKey: key,
-      storageProvider: server.runtime.storage.name,
+      storageProvider: "local",
     });
     expectData(await asA(`mutation($g: UUID!, $t: UUID!) { addTagToGeneration(generationId: $g, tagId: $t) { id } }`, { g: generation.id, t: tag.id }));
     a = {

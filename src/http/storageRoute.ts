@@ -7,8 +7,9 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { pipeline } from "node:stream/promises";
 import { extensionFor } from "../lib/contentTypes.js";
 import type { Logger } from "../logger.js";
-import { InvalidStorageKeyError, RangeNotSatisfiableError, type StorageBackend } from "../storage/StorageBackend.js";
+import { InvalidStorageKeyError, RangeNotSatisfiableError, type StoredObject } from "../storage/StorageBackend.js";
 import { assertSafeKey } from "../storage/storageKey.js";
+import type { StorageRouter } from "../storage/StorageRouter.js";
 import { sendJson } from "./respond.js";
 
 export const STORAGE_PREFIX = "/api/storage/";
@@ -49,7 +50,7 @@ export type FileAuthorizer = (req: IncomingMessage, key: string, url: URL) => Pr
 export async function serveStorage(
   req: IncomingMessage,
   res: ServerResponse,
-  deps: { storage: StorageBackend; logger: Logger },
+  deps: { storage: StorageRouter; logger: Logger },
   authorize: FileAuthorizer,
 ): Promise<void> {
   if (req.method !== "GET" && req.method !== "HEAD") {
@@ -71,9 +72,13 @@ export async function serveStorage(
   const refusal = await authorize(req, key, url);
   if (refusal) return sendJson(res, refusal.status, { detail: refusal.detail });
   const range = parseRange(req.headers.range);
-  let object;
+  let object: StoredObject | null = null;
   try {
-    object = await deps.storage.get(key, range);
+    // Keys are unique across providers; the key alone says nothing of which one holds it.
+    for (const backend of deps.storage.providers) {
+      object = await backend.get(key, range);
+      if (object) break;
+    }
   } catch (error) {
     if (error instanceof RangeNotSatisfiableError) {
       return sendJson(res, 416, { detail: "Range not satisfiable" }, { "content-range": `bytes */${error.size}` });

@@ -16,18 +16,20 @@ import type { Artifact, AudioArtifact, ImageArtifact, TextArtifact, VideoArtifac
 import { PermanentGeneratorError, type GeneratorContext, type OutputSource, type ProgressReport } from "../generators/Generator.js";
 import { contentTypeFor } from "../lib/contentTypes.js";
 import type { Logger } from "../logger.js";
-import type { StorageBackend } from "../storage/StorageBackend.js";
+import type { StorageRouter } from "../storage/StorageRouter.js";
 import { artifactKey } from "../storage/storageKey.js";
 import { storedKeysOf } from "../storage/storedKeys.js";
 import { storeThumbnail } from "../storage/thumbnails.js";
 import { markCancelled, markCompleted, markFailed, recordExternalJobId, recordProgress } from "./generationState.js";
-import { openOutput } from "./outputSource.js";
+import { openOutput, prepareOutput } from "./outputSource.js";
 
-export type ExecutionDeps = { prisma: PrismaClient; events: EventBus; storage: StorageBackend; logger: Logger };
+export type ExecutionDeps = { prisma: PrismaClient; events: EventBus; storage: StorageRouter; logger: Logger };
 
 type StoredOutput = {
   generationId: string;
   storageKey: string;
+  /** Name of the provider that holds it. */
+  provider: string;
   storageUrl: string;
   thumbnailUrl: string | null;
   metadata: Record<string, unknown>;
@@ -73,15 +75,14 @@ export class ExecutionContext implements GeneratorContext {
     this.signal.throwIfAborted();
     const source = await this.deps.prisma.generation.findFirst({
       where: { id: artifact.generation_id, tenantId: this.tenantId },
-      select: { storageKey: true },
+      select: { storageKey: true, storageProvider: true },
     });
-    this.tempDir ??= await mkdtemp(join(tmpdir(), "boards-artifact-"));
-    const path = join(this.tempDir, `${artifact.generation_id}.${artifact.format.replace(/[^a-z0-9]/gi, "") || "bin"}`);
+    const path = join(await this.workDir(), `${artifact.generation_id}.${artifact.format.replace(/[^a-z0-9]/gi, "") || "bin"}`);
     // Inputs were resolved from this tenant's rows; anything else is refused, never fetched.
     if (!source) throw new PermanentGeneratorError(`Input artifact ${artifact.generation_id} not found`);
     let body: Readable | Uint8Array;
     if (source.storageKey) {
-      const stored = await this.deps.storage.get(source.storageKey);
+      const stored = await this.deps.storage.providerOf(source).get(source.storageKey);
       if (!stored) throw new PermanentGeneratorError(`Input artifact ${artifact.generation_id} is missing from storage`);
       body = stored.body;
     } else {
@@ -139,14 +140,22 @@ export class ExecutionContext implements GeneratorContext {
       createdAt: target.createdAt,
     });
     const contentType = contentTypeFor(format);
-    const { size } = await this.deps.storage.put(key, await openOutput(source, this.signal), { contentType });
-    const storageUrl = this.deps.storage.url(key);
+    const output = await prepareOutput(await openOutput(source, this.signal), {
+      maxBytes: this.deps.storage.maxFileSize,
+      needSize: this.deps.storage.needsSize(target.artifactType),
+      spoolDir: () => this.workDir(),
+      signal: this.signal,
+    });
+    const backend = this.deps.storage.select(target.artifactType, output.size);
+    const { size } = await backend.put(key, output.body, { contentType });
+    const storageUrl = backend.url(key);
     // Images get a thumbnail, and their real dimensions win over what the generator claimed.
-    const thumbnail = target.artifactType === "IMAGE" ? await storeThumbnail(this.deps.storage, key, this.logger) : null;
+    const thumbnail = target.artifactType === "IMAGE" ? await storeThumbnail(backend, key, this.logger) : null;
     const measured = thumbnail ? { width: thumbnail.original.width, height: thumbnail.original.height } : {};
     this.outputs.set(index, {
       generationId: target.id,
       storageKey: key,
+      provider: backend.name,
       storageUrl,
       thumbnailUrl: thumbnail?.url ?? null,
       metadata: {
@@ -225,7 +234,7 @@ export class ExecutionContext implements GeneratorContext {
         storageUrl: output.storageUrl,
         thumbnailUrl: output.thumbnailUrl,
         storageKey: output.storageKey,
-        storageProvider: this.deps.storage.name,
+        storageProvider: output.provider,
         outputMetadata: JSON.parse(JSON.stringify({ ...output.metadata, ...batch })) as Prisma.InputJsonObject,
       });
       if (index === 0 && row === null) {
@@ -251,14 +260,19 @@ export class ExecutionContext implements GeneratorContext {
     });
     for (const row of [this.generation, ...siblings]) {
       const key = artifactKey({ tenantId: row.tenantId, artifactType: row.artifactType, boardId: row.boardId, generationId: row.id, createdAt: row.createdAt });
-      for (const k of storedKeysOf(key)) {
-        await this.deps.storage.delete(k).catch((err: unknown) => this.logger.warn({ err, key: k }, "could not delete output"));
-      }
+      // Earlier attempts may have been routed elsewhere (e.g. by size), so every provider is asked.
+      await this.deps.storage.deleteEverywhere(storedKeysOf(key)).catch((err: unknown) => this.logger.warn({ err, key }, "could not delete output"));
       if (row === this.generation) continue;
       if (outcome === "cancelled") await markCancelled(this.deps, row.id);
       else await markFailed(this.deps, row.id, outcome.failed);
     }
     this.outputs.clear();
+  }
+
+  /** A private directory for this run's input files and spooled outputs. */
+  private async workDir(): Promise<string> {
+    this.tempDir ??= await mkdtemp(join(tmpdir(), "boards-artifact-"));
+    return this.tempDir;
   }
 
   /** Removes downloaded input files. */

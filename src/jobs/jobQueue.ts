@@ -16,8 +16,11 @@ export interface JobQueue {
   enqueueGenerationSql(generationId: Prisma.Sql): Prisma.Sql;
   /** Removes a generation's queued job (a running one is left to stop on its own). */
   removeGenerationJob(prisma: PrismaClient, generationId: string): Promise<void>;
-  /** Queues deletion of storage objects (in `db`, e.g. the transaction that deletes their rows). */
-  enqueueObjectDeletion(db: Prisma.TransactionClient, keys: string[]): Promise<void>;
+  /**
+   * Queues deletion of storage objects held by `provider` (in `db`, e.g. the transaction that
+   * deletes their rows).
+   */
+  enqueueObjectDeletion(db: Prisma.TransactionClient, keys: string[], provider: string): Promise<void>;
 }
 
 /** Object deletions retry for about a day (graphile-worker's backoff caps at ~6 h per attempt). */
@@ -36,9 +39,9 @@ export function createJobQueue(options: { maxAttempts: number }): JobQueue {
     async removeGenerationJob(prisma, generationId) {
       await prisma.$queryRaw(Prisma.sql`SELECT id FROM graphile_worker.remove_job(${generationJobKey(generationId)})`);
     },
-    async enqueueObjectDeletion(db, keys) {
+    async enqueueObjectDeletion(db, keys, provider) {
       for (let i = 0; i < keys.length; i += DELETION_BATCH) {
-        const payload = JSON.stringify({ keys: keys.slice(i, i + DELETION_BATCH) });
+        const payload = JSON.stringify({ keys: keys.slice(i, i + DELETION_BATCH), provider });
         await db.$queryRaw(Prisma.sql`
           SELECT id FROM graphile_worker.add_job(${DELETE_STORED_OBJECTS}, ${payload}::json, max_attempts => ${DELETION_ATTEMPTS}::int)`);
       }

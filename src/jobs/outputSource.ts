@@ -1,11 +1,17 @@
 /**
  * Opens a generator's output as a stream: bytes in memory, a stream, a data: URL, or an
- * http(s) URL (a provider's result), downloaded with a time limit.
+ * http(s) URL (a provider's result), downloaded with a time limit; then bounds it to the
+ * storage size limit.
  */
+import { randomUUID } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { rm } from "node:fs/promises";
+import { join } from "node:path";
 import { Readable } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import type { OutputSource } from "../generators/Generator.js";
 import { PermanentGeneratorError } from "../generators/Generator.js";
+import { captureToFile } from "../lib/captureToFile.js";
 
 const DOWNLOAD_TIMEOUT_MS = 60_000;
 
@@ -27,4 +33,44 @@ export async function openOutput(source: OutputSource, signal: AbortSignal): Pro
     throw new Error(message);
   }
   return Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
+}
+
+/** An output ready for a storage provider: its bytes, and its size when known beforehand. */
+export type PreparedOutput = { body: Readable | Uint8Array; size: number | undefined };
+
+/**
+ * Bounds an opened output to `maxBytes` (larger outputs fail for good: a retry would produce
+ * them again) and, when routing depends on size, learns the size of a stream by spooling it to
+ * a private file under `spoolDir()` first.
+ */
+export async function prepareOutput(
+  body: Readable | Uint8Array,
+  options: { maxBytes: number; needSize: boolean; spoolDir: () => Promise<string>; signal: AbortSignal },
+): Promise<PreparedOutput> {
+  const tooLarge = () => new PermanentGeneratorError(`Generator output exceeds the storage limit of ${options.maxBytes} bytes`);
+  if (body instanceof Uint8Array) {
+    if (body.length > options.maxBytes) throw tooLarge();
+    return { body, size: body.length };
+  }
+  async function* bounded() {
+    let seen = 0;
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      seen += chunk.length;
+      if (seen > options.maxBytes) throw tooLarge();
+      yield chunk;
+    }
+  }
+  if (!options.needSize) return { body: Readable.from(bounded()), size: undefined };
+  const path = join(await options.spoolDir(), `output-${randomUUID()}`);
+  try {
+    const { size } = await captureToFile(bounded(), path);
+    options.signal.throwIfAborted();
+    const file = createReadStream(path);
+    // The spool file goes as soon as the provider has read it (or gave up).
+    file.once("close", () => void rm(path, { force: true }));
+    return { body: file, size };
+  } catch (error) {
+    await rm(path, { force: true });
+    throw error;
+  }
 }

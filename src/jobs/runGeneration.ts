@@ -15,7 +15,7 @@ import type { GeneratorRegistry } from "../generators/GeneratorRegistry.js";
 import { PermanentGeneratorError } from "../generators/Generator.js";
 import type { Logger } from "../logger.js";
 import { prepareGenerationInputs } from "../services/generationInputs.js";
-import type { StorageBackend } from "../storage/StorageBackend.js";
+import type { StorageRouter } from "../storage/StorageRouter.js";
 import { ExecutionContext } from "./executionContext.js";
 import { markFailed, markProcessing, markRetrying } from "./generationState.js";
 
@@ -26,7 +26,7 @@ export const RunGenerationPayload = z.object({ generationId: z.string().uuid() }
 export type RunGenerationDeps = {
   prisma: PrismaClient;
   events: EventBus;
-  storage: StorageBackend;
+  storage: StorageRouter;
   generators: GeneratorRegistry;
   logger: Logger;
   /** How often a running job re-reads its status, in case a cancel event was missed. */

@@ -24,12 +24,13 @@ export async function artifactUrls(
   board: Pick<Board, "isPublic">,
 ): Promise<ArtifactUrls> {
   const stored = { storageUrl: generation.storageUrl, thumbnailUrl: generation.thumbnailUrl };
-  // Files we did not store (or stored with another backend) are passed through as recorded.
-  if (!generation.storageKey || generation.storageProvider !== deps.storage.name) return stored;
-  if (board.isPublic && deps.storage.publicUrls) return stored;
+  // Files we did not store (or whose provider is no longer configured) pass through as recorded.
+  const backend = generation.storageKey && generation.storageProvider ? deps.storage.providers.find((p) => p.name === generation.storageProvider) : undefined;
+  if (!backend || !generation.storageKey) return stored;
+  if (board.isPublic && backend.publicUrls) return stored;
   const expiresAt = linkExpiry(deps.urlTtlMs);
   return {
-    storageUrl: await deps.storage.privateUrl(generation.storageKey, expiresAt),
-    thumbnailUrl: generation.thumbnailUrl ? await deps.storage.privateUrl(thumbnailKeyOf(generation.storageKey), expiresAt) : null,
+    storageUrl: await backend.privateUrl(generation.storageKey, expiresAt),
+    thumbnailUrl: generation.thumbnailUrl ? await backend.privateUrl(thumbnailKeyOf(generation.storageKey), expiresAt) : null,
   };
 }

@@ -233,10 +233,17 @@ export async function deleteBoard(ctx: ServiceContext, id: string): Promise<{ su
   // The rows cascade; their stored files are deleted by a job queued in the same transaction,
   // so a board with thousands of generations neither blocks the request nor leaks files.
   await ctx.prisma.$transaction(async (tx) => {
-    const stored = await tx.generation.findMany({ where: { boardId: board.id, storageKey: { not: null } }, select: { storageKey: true } });
+    const stored = await tx.generation.findMany({
+      where: { boardId: board.id, storageKey: { not: null } },
+      select: { storageKey: true, storageProvider: true },
+    });
     await tx.board.delete({ where: { id: board.id } });
-    const keys = stored.flatMap((g) => storedKeysOf(g.storageKey));
-    if (keys.length) await ctx.jobs.enqueueObjectDeletion(tx, keys);
+    const keysByProvider = new Map<string, string[]>();
+    for (const g of stored) {
+      const provider = g.storageProvider ?? ctx.storage.defaultProvider;
+      keysByProvider.set(provider, [...(keysByProvider.get(provider) ?? []), ...storedKeysOf(g.storageKey)]);
+    }
+    for (const [provider, keys] of keysByProvider) await ctx.jobs.enqueueObjectDeletion(tx, keys, provider);
   });
   return { success: true, id: board.id };
 }

@@ -53,12 +53,13 @@ export async function deleteGeneration(ctx: ServiceContext, id: string): Promise
   const deleted = await ctx.prisma.generation.delete({ where: { id: generation.id } });
   // Files go at once; whatever cannot be deleted now is left to a retrying job, not forgotten.
   const failed: string[] = [];
+  const backend = ctx.storage.providerOf(deleted);
   for (const key of storedKeysOf(deleted.storageKey)) {
-    await ctx.storage.delete(key).catch((err: unknown) => {
+    await backend.delete(key).catch((err: unknown) => {
       ctx.logger.warn({ err, key }, "could not delete stored object; queued for retry");
       failed.push(key);
     });
   }
-  if (failed.length) await ctx.jobs.enqueueObjectDeletion(ctx.prisma, failed);
+  if (failed.length) await ctx.jobs.enqueueObjectDeletion(ctx.prisma, failed, backend.name);
   return true;
 }

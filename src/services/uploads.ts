@@ -82,10 +82,11 @@ export async function createUpload(ctx: ServiceContext, request: UploadRequest):
   const id = randomUUID();
   const createdAt = new Date();
   const key = artifactKey({ tenantId: board.tenantId, artifactType: type, boardId: board.id, generationId: id, createdAt });
-  const { size } = await ctx.storage.put(key, createReadStream(request.file.path), { contentType: sniffed.mime });
-  const thumbnail = type === "IMAGE" ? await storeThumbnail(ctx.storage, key, ctx.logger) : null;
+  const backend = ctx.storage.select(type, request.file.size);
+  const { size } = await backend.put(key, createReadStream(request.file.path), { contentType: sniffed.mime });
+  const thumbnail = type === "IMAGE" ? await storeThumbnail(backend, key, ctx.logger) : null;
   const filename = sanitizeFilename(request.file.filename ?? (request.source.kind === "url" ? new URL(request.source.url).pathname : null));
-  const storageUrl = ctx.storage.url(key);
+  const storageUrl = backend.url(key);
 
   let generation: Generation;
   try {
@@ -104,7 +105,7 @@ export async function createUpload(ctx: ServiceContext, request: UploadRequest):
       completedAt: new Date(),
       storageUrl,
       storageKey: key,
-      storageProvider: ctx.storage.name,
+      storageProvider: backend.name,
       thumbnailUrl: thumbnail?.url ?? null,
       inputParams: {
         upload_source: request.source.kind,
@@ -117,7 +118,7 @@ export async function createUpload(ctx: ServiceContext, request: UploadRequest):
         mime_type: sniffed.mime,
         upload_timestamp: createdAt.toISOString(),
         storage_key: key,
-        storage_provider: ctx.storage.name,
+        storage_provider: backend.name,
         ...(thumbnail ? { width: thumbnail.original.width, height: thumbnail.original.height, thumbnail: { url: thumbnail.url, width: thumbnail.width, height: thumbnail.height } } : {}),
       } as Prisma.InputJsonObject,
       inputArtifacts: parent ? [{ generation_id: parent.id, role: "parent", artifact_type: type.toLowerCase() }] : [],
@@ -125,7 +126,7 @@ export async function createUpload(ctx: ServiceContext, request: UploadRequest):
     });
   } catch (error) {
     // No row, no files: remove what was stored before the insert failed.
-    for (const k of storedKeysOf(key)) await ctx.storage.delete(k).catch(() => undefined);
+    for (const k of storedKeysOf(key)) await backend.delete(k).catch(() => undefined);
     throw error;
   }
   await ctx.events.publish(generation, "finalizing", "Uploaded");

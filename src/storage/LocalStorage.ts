@@ -14,7 +14,6 @@ import { UrlSigner } from "./UrlSigner.js";
 import { InvalidStorageKeyError, RangeNotSatisfiableError, type PutOptions, type StorageBackend, type StoredObject } from "./StorageBackend.js";
 
 export class LocalStorage implements StorageBackend {
-  readonly name = "local";
   /** Served by the API's storage route, which checks links and readers itself. */
   readonly publicUrls = true;
   private readonly root: string;
@@ -24,6 +23,7 @@ export class LocalStorage implements StorageBackend {
     private readonly publicUrlBase: string,
     /** Signs private links; verified by the storage route with the same signer. */
     readonly signer: UrlSigner = new UrlSigner(),
+    readonly name = "local",
   ) {
     this.root = resolve(basePath);
   }

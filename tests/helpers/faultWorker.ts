@@ -3,6 +3,7 @@
  * so tests can kill it (SIGKILL) or stop it (SIGTERM) in the middle of a job.
  */
 import { hostname } from "node:os";
+import { localStorageDir, localStorageOf } from "./launch.js";
 import { startMainProcess, type MainProcess } from "./mainProcess.js";
 import { TEST_JWT_SECRET, type TestServer } from "./server.js";
 
@@ -24,8 +25,8 @@ export function workerEnvFor(server: TestServer, extra: Record<string, string> =
     BOARDS_AUTH_PROVIDER: "jwt",
     BOARDS_JWT_SECRET: TEST_JWT_SECRET,
     BOARDS_LOG_LEVEL: "info",
-    BOARDS_STORAGE_LOCAL_BASE_PATH: server.env.storage.localBasePath,
-    BOARDS_STORAGE_LOCAL_PUBLIC_URL_BASE: server.env.storage.localPublicUrlBase,
+    BOARDS_STORAGE_LOCAL_BASE_PATH: localStorageDir(server.env),
+    BOARDS_STORAGE_LOCAL_PUBLIC_URL_BASE: localStorageOf(server.env).publicUrlBase,
     BOARDS_WORKER_CONCURRENCY: "2",
     BOARDS_WORKER_POLL_INTERVAL_MS: "200",
     BOARDS_WORKER_HEARTBEAT_SECONDS: "0.5",

@@ -16,6 +16,7 @@ import { loadEnv, type Env } from "../../src/env.js";
 import { startWorker, type RunningWorker } from "../../src/jobs/startWorker.js";
 import { createLogger } from "../../src/logger.js";
 import { createRuntime, type Runtime } from "../../src/runtime.js";
+import type { LocalProviderConfig } from "../../src/storage/storageConfig.js";
 
 export const TEST_JWT_SECRET = "test-secret-for-boards-server-tests-only";
 
@@ -129,3 +130,13 @@ export async function launchServer(databaseUrl: string, env: Record<string, stri
     },
   };
 }
+
+/** The `local` storage provider a test server was configured with (directory and URL base). */
+export function localStorageOf(env: Env): LocalProviderConfig {
+  const local = env.storage.providers.local;
+  if (local?.type !== "local") throw new Error("this server has no local storage provider");
+  return local;
+}
+
+/** The directory of the `local` storage provider a test server was configured with. */
+export const localStorageDir = (env: Env): string => localStorageOf(env).basePath;
