@@ -11,13 +11,15 @@ import { lookup as dnsLookup, type LookupAddress } from "node:dns";
 import { request as httpRequest, type IncomingMessage } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { BlockList, isIP } from "node:net";
+import { embeddedIpv4 } from "./embeddedIpv4.js";
 
 export class UrlNotAllowedError extends Error {}
 export class DownloadError extends Error {}
 export class DownloadTooLargeError extends Error {}
 
-// IPv4-mapped IPv6 addresses are unwrapped and checked as IPv4 (isBlockedAddress), so no
-// ::ffff:0:0/96 rule here: BlockList would apply it to every IPv4 address.
+// IPv6 addresses embedding an IPv4 address (mapped, NAT64, 6to4, …) are unwrapped and checked
+// as IPv4 (isBlockedAddress), so no such prefixes here: BlockList would apply a ::ffff:0:0/96
+// rule to every IPv4 address.
 const blocked = new BlockList();
 for (const [net, prefix] of [
   ["0.0.0.0", 8],
@@ -44,6 +46,7 @@ for (const [net, prefix] of [
   ["fe80::", 10],
   ["ff00::", 8],
   ["2001:db8::", 32],
+  ["100::", 64],
 ] as const) {
   blocked.addSubnet(net, prefix, "ipv6");
 }
@@ -53,9 +56,11 @@ export function isBlockedAddress(address: string): boolean {
   const family = isIP(address);
   if (family === 4) return blocked.check(address, "ipv4");
   if (family === 6) {
-    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-    if (mapped) return blocked.check(mapped[1]!, "ipv4");
-    return blocked.check(address, "ipv6");
+    // Mapped, NAT64, 6to4 and similar forms reach an IPv4 address: vet that one.
+    const inner = embeddedIpv4(address);
+    if (inner === "opaque") return true;
+    if (inner !== null) return blocked.check(inner, "ipv4");
+    return blocked.check(address.split("%")[0]!, "ipv6");
   }
   return true;
 }
