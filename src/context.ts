@@ -6,6 +6,7 @@ import type { EventBus } from "./events.js";
 import type { GeneratorRegistry } from "./generators/GeneratorRegistry.js";
 import type { JobQueue } from "./jobs/jobQueue.js";
 import type { StorageRouter } from "./storage/StorageRouter.js";
+import type { Thumbnailer } from "./storage/Thumbnailer.js";
 import type { UrlSigner } from "./storage/UrlSigner.js";
 import type { Loaders } from "./loaders.js";
 import type { Logger } from "./logger.js";
@@ -17,6 +18,8 @@ export type SharedDeps = {
   events: EventBus;
   /** The storage providers, chosen per object by the routing rules. */
   storage: StorageRouter;
+  /** Makes thumbnails of stored images and (with ffmpeg) poster frames of videos. */
+  thumbnails: Thumbnailer;
   /** Signs and checks private file links (local storage). */
   signer: UrlSigner;
   /** How long private file links stay valid. */

@@ -53,6 +53,7 @@ describe("loadEnv defaults", () => {
         signingSecret: undefined,
         urlTtlMs: 3_600_000,
       },
+      thumbnails: { videoPosters: true, ffmpegPath: "ffmpeg" },
       worker: {
         inProcess: true,
         concurrency: 4,
@@ -139,6 +140,8 @@ describe("loadEnv values", () => {
       BOARDS_STORAGE_ROUTING_RULES: '[{"condition":{"artifact_type":"video"},"provider":"s3"},{"condition":{"size_gt":"1KB"},"provider":"s3"}]',
       BOARDS_STORAGE_MAX_FILE_SIZE: "1MB",
       BOARDS_STORAGE_SIGNING_SECRET: "0123456789abcdef0123456789abcdef",
+      BOARDS_VIDEO_POSTERS: "false",
+      BOARDS_FFMPEG_PATH: "/opt/ffmpeg/bin/ffmpeg",
       BOARDS_STORAGE_URL_TTL_SECONDS: "600",
       BOARDS_STORAGE_S3_BUCKET: "artifacts",
       BOARDS_STORAGE_S3_REGION: "eu-west-1",
@@ -213,6 +216,7 @@ describe("loadEnv values", () => {
         signingSecret: "0123456789abcdef0123456789abcdef",
         urlTtlMs: 600_000,
       },
+      thumbnails: { videoPosters: false, ffmpegPath: "/opt/ffmpeg/bin/ffmpeg" },
       worker: {
         inProcess: false,
         concurrency: 8,

@@ -92,6 +92,8 @@ const EnvSchema = z.object({
   BOARDS_STORAGE_DEFAULT_PROVIDER: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,49}$/, "must be the name of a storage provider").optional(),
   BOARDS_STORAGE_ROUTING_RULES: z.string().optional(),
   BOARDS_STORAGE_MAX_FILE_SIZE: z.string().optional(),
+  BOARDS_VIDEO_POSTERS: booleanString.default(true),
+  BOARDS_FFMPEG_PATH: z.string().min(1).default("ffmpeg"),
   BOARDS_STORAGE_SIGNING_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   BOARDS_STORAGE_URL_TTL_SECONDS: positiveInt.max(604_800).default(3600),
   BOARDS_STORAGE_S3_BUCKET: z.string().min(3).optional(),
@@ -163,6 +165,8 @@ export type Env = {
     signingSecret: string | undefined;
     urlTtlMs: number;
   };
+  /** Video poster frames: on unless turned off, made when ffmpeg runs from this path. */
+  thumbnails: { videoPosters: boolean; ffmpegPath: string };
   worker: {
     inProcess: boolean;
     concurrency: number;
@@ -291,6 +295,7 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
       signingSecret: e.BOARDS_STORAGE_SIGNING_SECRET,
       urlTtlMs: e.BOARDS_STORAGE_URL_TTL_SECONDS * 1000,
     },
+    thumbnails: { videoPosters: e.BOARDS_VIDEO_POSTERS, ffmpegPath: e.BOARDS_FFMPEG_PATH },
     worker: {
       inProcess: e.BOARDS_WORKER_IN_PROCESS,
       concurrency: e.BOARDS_WORKER_CONCURRENCY,

@@ -14,6 +14,7 @@ import { loadGenerators } from "./generators/loadGenerators.js";
 import { createJobQueue } from "./jobs/jobQueue.js";
 import type { Logger } from "./logger.js";
 import { createStorage } from "./storage/createStorage.js";
+import { Thumbnailer } from "./storage/Thumbnailer.js";
 import { UrlSigner } from "./storage/UrlSigner.js";
 
 export type Runtime = SharedDeps & {
@@ -35,12 +36,14 @@ export async function createRuntime(env: Env, logger: Logger): Promise<Runtime> 
       logger.error({ err }, "could not install the job queue schema (is the database reachable?)");
     }
     const generators = await loadGenerators(env.generatorsConfigPath, logger);
+    const thumbnails = await Thumbnailer.create(env.thumbnails, logger);
     return {
       pool,
       prisma,
       logger,
       events,
       storage: createStorage(env.storage, signer),
+      thumbnails,
       signer,
       urlTtlMs: env.storage.urlTtlMs,
       generators,

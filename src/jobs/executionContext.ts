@@ -17,13 +17,13 @@ import { PermanentGeneratorError, type GeneratorContext, type OutputSource, type
 import { contentTypeFor } from "../lib/contentTypes.js";
 import type { Logger } from "../logger.js";
 import type { StorageRouter } from "../storage/StorageRouter.js";
+import type { Thumbnailer } from "../storage/Thumbnailer.js";
 import { artifactKey } from "../storage/storageKey.js";
 import { storedKeysOf } from "../storage/storedKeys.js";
-import { storeThumbnail } from "../storage/thumbnails.js";
 import { markCancelled, markCompleted, markFailed, recordExternalJobId, recordProgress } from "./generationState.js";
 import { openOutput, prepareOutput } from "./outputSource.js";
 
-export type ExecutionDeps = { prisma: PrismaClient; events: EventBus; storage: StorageRouter; logger: Logger };
+export type ExecutionDeps = { prisma: PrismaClient; events: EventBus; storage: StorageRouter; thumbnails: Thumbnailer; logger: Logger };
 
 type StoredOutput = {
   generationId: string;
@@ -149,9 +149,12 @@ export class ExecutionContext implements GeneratorContext {
     const backend = this.deps.storage.select(target.artifactType, output.size);
     const { size } = await backend.put(key, output.body, { contentType });
     const storageUrl = backend.url(key);
-    // Images get a thumbnail, and their real dimensions win over what the generator claimed.
-    const thumbnail = target.artifactType === "IMAGE" ? await storeThumbnail(backend, key, this.logger) : null;
-    const measured = thumbnail ? { width: thumbnail.original.width, height: thumbnail.original.height } : {};
+    // Images and videos get a thumbnail; their measured size (and a video's duration) win over
+    // what the generator claimed.
+    const thumbnail = await this.deps.thumbnails.make(target.artifactType, backend, key, this.logger);
+    const measured = thumbnail
+      ? { width: thumbnail.original.width, height: thumbnail.original.height, ...(thumbnail.durationSeconds !== undefined ? { duration: thumbnail.durationSeconds } : {}) }
+      : {};
     this.outputs.set(index, {
       generationId: target.id,
       storageKey: key,

@@ -16,6 +16,7 @@ import { PermanentGeneratorError } from "../generators/Generator.js";
 import type { Logger } from "../logger.js";
 import { prepareGenerationInputs } from "../services/generationInputs.js";
 import type { StorageRouter } from "../storage/StorageRouter.js";
+import type { Thumbnailer } from "../storage/Thumbnailer.js";
 import { ExecutionContext } from "./executionContext.js";
 import { markFailed, markProcessing, markRetrying } from "./generationState.js";
 
@@ -27,6 +28,7 @@ export type RunGenerationDeps = {
   prisma: PrismaClient;
   events: EventBus;
   storage: StorageRouter;
+  thumbnails: Thumbnailer;
   generators: GeneratorRegistry;
   logger: Logger;
   /** How often a running job re-reads its status, in case a cancel event was missed. */

@@ -14,7 +14,6 @@ import type { ArtifactType, Generation, Prisma } from "../generated/prisma/clien
 import { sniffContent } from "../lib/sniffContent.js";
 import { artifactKey } from "../storage/storageKey.js";
 import { storedKeysOf } from "../storage/storedKeys.js";
-import { storeThumbnail } from "../storage/thumbnails.js";
 import { boardForMutation, requireUser } from "./boardAccess.js";
 import { getGeneration } from "./generations.js";
 
@@ -84,7 +83,7 @@ export async function createUpload(ctx: ServiceContext, request: UploadRequest):
   const key = artifactKey({ tenantId: board.tenantId, artifactType: type, boardId: board.id, generationId: id, createdAt });
   const backend = ctx.storage.select(type, request.file.size);
   const { size } = await backend.put(key, createReadStream(request.file.path), { contentType: sniffed.mime });
-  const thumbnail = type === "IMAGE" ? await storeThumbnail(backend, key, ctx.logger) : null;
+  const thumbnail = await ctx.thumbnails.make(type, backend, key, ctx.logger);
   const filename = sanitizeFilename(request.file.filename ?? (request.source.kind === "url" ? new URL(request.source.url).pathname : null));
   const storageUrl = backend.url(key);
 
@@ -119,7 +118,14 @@ export async function createUpload(ctx: ServiceContext, request: UploadRequest):
         upload_timestamp: createdAt.toISOString(),
         storage_key: key,
         storage_provider: backend.name,
-        ...(thumbnail ? { width: thumbnail.original.width, height: thumbnail.original.height, thumbnail: { url: thumbnail.url, width: thumbnail.width, height: thumbnail.height } } : {}),
+        ...(thumbnail
+          ? {
+              width: thumbnail.original.width,
+              height: thumbnail.original.height,
+              ...(thumbnail.durationSeconds !== undefined ? { duration: thumbnail.durationSeconds } : {}),
+              thumbnail: { url: thumbnail.url, width: thumbnail.width, height: thumbnail.height },
+            }
+          : {}),
       } as Prisma.InputJsonObject,
       inputArtifacts: parent ? [{ generation_id: parent.id, role: "parent", artifact_type: type.toLowerCase() }] : [],
     },
