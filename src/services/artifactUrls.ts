@@ -25,7 +25,7 @@ export async function artifactUrls(
 ): Promise<ArtifactUrls> {
   const stored = { storageUrl: generation.storageUrl, thumbnailUrl: generation.thumbnailUrl };
   // Files we did not store (or whose provider is no longer configured) pass through as recorded.
-  const backend = generation.storageKey && generation.storageProvider ? deps.storage.providers.find((p) => p.name === generation.storageProvider) : undefined;
+  const backend = generation.storageProvider ? deps.storage.find(generation.storageProvider) : undefined;
   if (!backend || !generation.storageKey) return stored;
   if (board.isPublic && backend.publicUrls) return stored;
   const expiresAt = linkExpiry(deps.urlTtlMs);

@@ -33,9 +33,14 @@ export class StorageRouter {
     return [...this.byName.values()].sort((a, b) => Number(b.name === "local") - Number(a.name === "local"));
   }
 
+  /** The provider with this name, if configured. */
+  find(name: string): StorageBackend | undefined {
+    return this.byName.get(name);
+  }
+
   /** The provider with this name. @throws UnknownStorageProviderError */
   provider(name: string): StorageBackend {
-    const backend = this.byName.get(name);
+    const backend = this.find(name);
     if (!backend) throw new UnknownStorageProviderError(`Storage provider '${name}' is not configured`);
     return backend;
   }
