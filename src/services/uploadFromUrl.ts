@@ -4,7 +4,6 @@
  * proxy for anyone else) into a private temporary file, then treats it like any upload.
  */
 import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { canEditGenerations } from "../auth/policy.js";
 import type { ServiceContext } from "../context.js";
@@ -38,7 +37,7 @@ export async function uploadFromUrl(ctx: ServiceContext, input: UploadFromUrlInp
   const { access } = await boardForMutation(ctx, input.boardId);
   if (!canEditGenerations(access)) throw forbidden("Permission denied: You don't have permission to upload to this board");
 
-  const dir = await mkdtemp(join(tmpdir(), "boards-url-upload-"));
+  const dir = await mkdtemp(join(limits.tempDir, "boards-url-upload-"));
   try {
     const path = join(dir, "download");
     const file = await safeFetch(

@@ -7,6 +7,7 @@
  */
 import { createReadStream } from "node:fs";
 import { randomUUID } from "node:crypto";
+import { extname } from "node:path";
 import { canEditGenerations } from "../auth/policy.js";
 import type { ServiceContext } from "../context.js";
 import { badUserInput, forbidden, notFound } from "../errors.js";
@@ -40,6 +41,8 @@ export type UploadRequest = {
   userDescription?: string | null;
   parentGenerationId?: string | null;
   source: { kind: "file" } | { kind: "url"; url: string };
+  /** File-name extensions accepted for this upload (lower case, with the dot); unset: any. */
+  allowedExtensions?: readonly string[];
 };
 
 /** Boards' file-name clean-up: base name only, no NUL, no `<>:"|?*\`, no leading/trailing dots or spaces. */
@@ -70,6 +73,11 @@ export async function createUpload(ctx: ServiceContext, request: UploadRequest):
   const parent = request.parentGenerationId ? await getGeneration(ctx, request.parentGenerationId) : null;
   if (request.parentGenerationId && !parent) throw notFound("Parent generation not found");
 
+  const filename = sanitizeFilename(request.file.filename ?? (request.source.kind === "url" ? new URL(request.source.url).pathname : null));
+  const ext = extname(filename).toLowerCase();
+  if (request.allowedExtensions && ext && !request.allowedExtensions.includes(ext)) {
+    throw badUserInput(`File extension '${ext}' is not allowed`, { argument: "file" });
+  }
   const type = request.artifactType;
   checkDeclaredType(request.file.declaredType, type);
   const sniffed = sniffContent(request.file.head);
@@ -84,7 +92,6 @@ export async function createUpload(ctx: ServiceContext, request: UploadRequest):
   const key = artifactKey({ tenantId: board.tenantId, artifactType: type, boardId: board.id, generationId: id, createdAt });
   const { size } = await ctx.storage.put(key, createReadStream(request.file.path), { contentType: sniffed.mime });
   const thumbnail = type === "IMAGE" ? await storeThumbnail(ctx.storage, key, ctx.logger) : null;
-  const filename = sanitizeFilename(request.file.filename ?? (request.source.kind === "url" ? new URL(request.source.url).pathname : null));
   const storageUrl = ctx.storage.url(key);
 
   let generation: Generation;
