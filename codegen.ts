@@ -41,6 +41,8 @@ const config: CodegenConfig = {
           UUID: "string",
           DateTime: { input: "Date", output: "Date | string" },
           JSON: { input: "unknown", output: "unknown" },
+          // A multipart file part, already spooled to disk by the HTTP layer; never returned.
+          File: { input: "../services/uploads.js#UploadedFile", output: "never" },
         },
       },
     },

@@ -1,8 +1,9 @@
 /**
  * Storage figures on this machine:
  *  1. upload throughput (MB/s) and the API process's peak RSS growth while a 200 MB file is
- *     uploaded through POST /api/uploads/artifact (streamed: RSS growth should stay far below
- *     the file size);
+ *     uploaded through POST /api/uploads/artifact, then through a GraphQL multipart request
+ *     (uploadArtifact with `file`) (both streamed: RSS growth should stay far below the file
+ *     size);
  *  2. serving throughput of GET /api/storage for a 50 MB file, next to reading the same file
  *     straight from disk (the ratio is the figure).
  *
@@ -23,6 +24,7 @@ import { startMainProcess } from "../tests/helpers/mainProcess.js";
 
 const UPLOAD_MB = Number(process.env.BENCH_UPLOAD_MB ?? 200);
 const SERVE_MB = Number(process.env.BENCH_SERVE_MB ?? 50);
+const WARM_UP_MB = 16;
 const MB = 1024 * 1024;
 const serverUrl = process.env.BOARDS_DATABASE_URL || process.env.DATABASE_URL || "postgresql://postgres@127.0.0.1:5432/postgres";
 
@@ -31,18 +33,27 @@ async function rssOf(pid: number): Promise<number> {
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
 }
 
-/** Uploads `mb` megabytes of text (a valid "text" artifact) as multipart, streamed. */
-function upload(url: string, headers: Record<string, string>, boardId: string, mb: number): Promise<{ status: number; body: string }> {
+type Part = { name: string; value: string } | { name: string; filename: string; type: string };
+
+/**
+ * POSTs a multipart body of `parts` to `url`, the last one a file of `mb` megabytes of text (a
+ * valid "text" artifact) generated on the fly, so the client never holds the file.
+ */
+function postMultipart(url: string, headers: Record<string, string>, parts: Part[], mb: number): Promise<{ status: number; body: string }> {
   const boundary = "----boards-bench";
   const head = Buffer.from(
-    `--${boundary}\r\nContent-Disposition: form-data; name="board_id"\r\n\r\n${boardId}\r\n` +
-      `--${boundary}\r\nContent-Disposition: form-data; name="artifact_type"\r\n\r\ntext\r\n` +
-      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.txt"\r\nContent-Type: text/plain\r\n\r\n`,
+    parts
+      .map((part) =>
+        "value" in part
+          ? `--${boundary}\r\nContent-Disposition: form-data; name="${part.name}"\r\n\r\n${part.value}\r\n`
+          : `--${boundary}\r\nContent-Disposition: form-data; name="${part.name}"; filename="${part.filename}"\r\nContent-Type: ${part.type}\r\n\r\n`,
+      )
+      .join(""),
   );
   const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
   const chunk = Buffer.alloc(MB, "lorem ipsum dolor sit amet\n");
   return new Promise((resolve, reject) => {
-    const req = request(`${url}/api/uploads/artifact`, {
+    const req = request(url, {
       method: "POST",
       headers: { ...headers, "content-type": `multipart/form-data; boundary=${boundary}`, "content-length": head.length + mb * MB + tail.length },
     });
@@ -64,6 +75,48 @@ function upload(url: string, headers: Record<string, string>, boardId: string, m
     };
     pump();
   });
+}
+
+const file = { filename: "big.txt", type: "text/plain" };
+
+/** REST upload (POST /api/uploads/artifact) of `mb` megabytes; answers the stored file's URL. */
+async function restUpload(url: string, headers: Record<string, string>, boardId: string, mb: number): Promise<string> {
+  const parts: Part[] = [{ name: "board_id", value: boardId }, { name: "artifact_type", value: "text" }, { name: "file", ...file }];
+  const result = await postMultipart(`${url}/api/uploads/artifact`, headers, parts, mb);
+  if (result.status !== 200) throw new Error(`REST upload failed: ${result.status} ${result.body}`);
+  return (JSON.parse(result.body) as { storageUrl: string }).storageUrl;
+}
+
+/** uploadArtifact(input: { file }) over a GraphQL multipart request of `mb` megabytes. */
+async function graphqlUpload(url: string, headers: Record<string, string>, boardId: string, mb: number): Promise<void> {
+  const query = "mutation($input: UploadArtifactInput!) { uploadArtifact(input: $input) { id status } }";
+  const parts: Part[] = [
+    { name: "operations", value: JSON.stringify({ query, variables: { input: { boardId, artifactType: "TEXT", file: null } } }) },
+    { name: "map", value: JSON.stringify({ 0: ["variables.input.file"] }) },
+    { name: "0", ...file },
+  ];
+  const result = await postMultipart(`${url}/graphql`, { ...headers, "x-graphql-yoga-csrf": "1" }, parts, mb);
+  const body = JSON.parse(result.body) as { data?: { uploadArtifact?: { status: string } } };
+  if (result.status !== 200 || body.data?.uploadArtifact?.status !== "COMPLETED") throw new Error(`GraphQL upload failed: ${result.status} ${result.body}`);
+}
+
+/** Runs `upload` while sampling the API's RSS every 20 ms; prints MB/s and RSS growth. */
+async function measure(label: string, pid: number, upload: () => Promise<unknown>): Promise<void> {
+  const baseline = await rssOf(pid);
+  let peak = baseline;
+  const sampler = setInterval(() => void rssOf(pid).then((r) => (peak = Math.max(peak, r))).catch(() => undefined), 20);
+  const t0 = performance.now();
+  try {
+    await upload();
+  } finally {
+    clearInterval(sampler);
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const growth = peak - baseline;
+  console.log(
+    `${label.padEnd(26)} ${(UPLOAD_MB / seconds).toFixed(1).padStart(6)} MB/s; API RSS ${(baseline / MB).toFixed(0)} MB → peak ${(peak / MB).toFixed(0)} MB ` +
+      `(growth ${(growth / MB).toFixed(1)} MB, ${((growth / (UPLOAD_MB * MB)) * 100).toFixed(1)}% of the file)`,
+  );
 }
 
 async function drain(url: string, headers: Record<string, string> = {}): Promise<number> {
@@ -101,20 +154,17 @@ try {
   const boardId = ((await created.json()) as { data: { createBoard: { id: string } } }).data.createBoard.id;
 
   console.log(`Storage benchmark (API in its own process)\n`);
-  const baseline = await rssOf(pid);
-  let peak = baseline;
-  const sampler = setInterval(() => void rssOf(pid).then((r) => (peak = Math.max(peak, r))).catch(() => undefined), 20);
-  const t0 = performance.now();
-  const result = await upload(url, headers, boardId, UPLOAD_MB);
-  const seconds = (performance.now() - t0) / 1000;
-  clearInterval(sampler);
-  if (result.status !== 200) throw new Error(`upload failed: ${result.status} ${result.body}`);
-  console.log(`REST upload of ${UPLOAD_MB} MB: ${(UPLOAD_MB / seconds).toFixed(1)} MB/s; API RSS ${(baseline / MB).toFixed(0)} MB → peak ${(peak / MB).toFixed(0)} MB (growth ${((peak - baseline) / MB).toFixed(1)} MB, ${(((peak - baseline) / (UPLOAD_MB * MB)) * 100).toFixed(1)}% of the file)`);
-  console.log(`GraphQL multipart upload: not measured (the API does not accept GraphQL file uploads yet)`);
+  // One small upload each first, so neither figure carries the process's first-use growth
+  // (compiled code, buffers, pools) and the second one does not look better for coming second.
+  await restUpload(url, headers, boardId, WARM_UP_MB);
+  await graphqlUpload(url, headers, boardId, WARM_UP_MB);
+  console.log(`Upload of ${UPLOAD_MB} MB, streamed (after a ${WARM_UP_MB} MB warm-up upload each):`);
+  await measure("  REST multipart:", pid, () => restUpload(url, headers, boardId, UPLOAD_MB));
+  await measure("  GraphQL multipart:", pid, () => graphqlUpload(url, headers, boardId, UPLOAD_MB));
 
-  const small = await upload(url, headers, boardId, SERVE_MB);
+  const smallUrl = await restUpload(url, headers, boardId, SERVE_MB);
   // The API was started on a random port, so its configured public base is not the address here.
-  const path = new URL((JSON.parse(small.body) as { storageUrl: string }).storageUrl).pathname;
+  const path = new URL(smallUrl).pathname;
   const storageUrl = `${url}${path}`;
   const key = decodeURIComponent(path.slice("/api/storage/".length));
   const runs = 5;

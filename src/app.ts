@@ -13,6 +13,7 @@ import type { AppContext, SharedDeps } from "./context.js";
 import type { Env } from "./env.js";
 import { createGraphQLServer } from "./graphql/createGraphQLServer.js";
 import { isGraphQLError } from "./graphql/maskError.js";
+import { isMultipartRequest, serveGraphQLMultipart } from "./http/graphqlMultipart.js";
 import { PROGRESS_PATH, serveProgressSse } from "./http/progressSse.js";
 import { requestHeaders, sendJson } from "./http/respond.js";
 import { createSetupRoutes, isSetupPath } from "./http/setupRoutes.js";
@@ -152,8 +153,9 @@ export function createApp(deps: AppDeps): App {
       if (ctx) await serveProgressSse(req, res, decodeURIComponent(progress[1]!), ctx, env.sseKeepAliveMs);
       return;
     }
-    // Multipart bodies too: the API accepts no file uploads yet.
     if (path === "/graphql" && req.method === "POST") {
+      // File uploads: streamed to disk, with their own limits, before Yoga sees a JSON body.
+      if (isMultipartRequest(req)) return serveGraphQLMultipart(req, res, { yoga, maxFieldBytes: limits.maxBodyBytes, uploads: env.uploads });
       const length = Number(req.headers["content-length"]);
       if (req.headers["content-length"] === undefined) {
         return sendJson(res, 411, { errors: [{ message: "Content-Length is required", extensions: { code: "BAD_REQUEST" } }] });

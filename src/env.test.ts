@@ -1,8 +1,13 @@
 import { readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { ENV_VARIABLE_NAMES, EnvError, loadEnv } from "./env.js";
 
 const packageVersion = (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;
+
+/** An existing directory that is not the default one. */
+const here = fileURLToPath(new URL(".", import.meta.url)).replace(/\/$/, "");
 
 /** The EnvError thrown by loadEnv(source); fails the test if it does not throw one. */
 function envError(source: Record<string, string | undefined>): EnvError {
@@ -69,6 +74,7 @@ describe("loadEnv defaults", () => {
         allowedExtensions: [".jpg", ".jpeg", ".png", ".gif", ".webp", ".mp4", ".mov", ".avi", ".webm", ".mp3", ".wav", ".ogg", ".m4a", ".txt", ".md", ".json"],
         urlTimeoutMs: 60_000,
         urlAllowHosts: [],
+        tempDir: tmpdir(),
       },
     });
   });
@@ -163,6 +169,7 @@ describe("loadEnv values", () => {
       BOARDS_ALLOWED_UPLOAD_EXTENSIONS: '[".PNG", ".txt"]',
       BOARDS_UPLOAD_URL_TIMEOUT_SECONDS: "5",
       BOARDS_UPLOAD_URL_ALLOW_HOSTS: '["assets.internal:8080"]',
+      BOARDS_UPLOAD_TEMP_DIR: here,
     });
     expect(env).toEqual({
       environment: "test",
@@ -227,7 +234,7 @@ describe("loadEnv values", () => {
         maxAttempts: 5,
       },
       sseKeepAliveMs: 2000,
-      uploads: { maxBytes: 2048, allowedExtensions: [".png", ".txt"], urlTimeoutMs: 5000, urlAllowHosts: ["assets.internal:8080"] },
+      uploads: { maxBytes: 2048, allowedExtensions: [".png", ".txt"], urlTimeoutMs: 5000, urlAllowHosts: ["assets.internal:8080"], tempDir: here },
     });
   });
 
@@ -339,6 +346,7 @@ describe("loadEnv invalid values", () => {
     ["BOARDS_GRAPHQL_MAX_TOKENS", "many"],
     ["BOARDS_GRAPHQL_MAX_COST", "1.5"],
     ["BOARDS_GRAPHQL_MAX_BODY_BYTES", "1e400"],
+    ["BOARDS_UPLOAD_TEMP_DIR", "/no/such/directory"],
   ])("reports %s=%s by name", (name, value) => {
     const error = envError({ [name]: value });
     expect(error.problems).toHaveLength(1);

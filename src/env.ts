@@ -3,7 +3,8 @@
  * (`BOARDS_*`), with `DATABASE_URL` / `REDIS_URL` accepted as fallbacks, so a Boards deployment can
  * switch over. Every variable is listed with its default in `.env.example`.
  */
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { z } from "zod";
 import { resolveExternalAuth, type ExternalAuthSettings } from "./auth/authSettings.js";
 import { readProjectFile } from "./lib/projectFile.js";
@@ -115,6 +116,10 @@ const EnvSchema = z.object({
   BOARDS_MAX_UPLOAD_SIZE: positiveInt.default(104_857_600),
   BOARDS_UPLOAD_URL_TIMEOUT_SECONDS: z.coerce.number().positive().default(60),
   BOARDS_UPLOAD_URL_ALLOW_HOSTS: jsonString(z.array(z.string().min(1))).default([]),
+  BOARDS_UPLOAD_TEMP_DIR: z
+    .string()
+    .refine((dir) => existsSync(dir) && statSync(dir).isDirectory(), "must be an existing directory")
+    .optional(),
   BOARDS_ALLOWED_UPLOAD_EXTENSIONS: jsonString(z.array(z.string().regex(/^\.[a-z0-9]+$/i, "must look like .png"))).default([
     ".jpg", ".jpeg", ".png", ".gif", ".webp", ".mp4", ".mov", ".avi", ".webm", ".mp3", ".wav", ".ogg", ".m4a", ".txt", ".md", ".json",
   ]),
@@ -177,7 +182,14 @@ export type Env = {
     maxAttempts: number;
   };
   sseKeepAliveMs: number;
-  uploads: { maxBytes: number; allowedExtensions: string[]; urlTimeoutMs: number; urlAllowHosts: string[] };
+  uploads: {
+    maxBytes: number;
+    allowedExtensions: string[];
+    urlTimeoutMs: number;
+    urlAllowHosts: string[];
+    /** Where uploads are spooled while they are received and checked. */
+    tempDir: string;
+  };
 };
 
 /** Thrown by {@link loadEnv} with every problem found, one per line. */
@@ -312,6 +324,7 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
       allowedExtensions: e.BOARDS_ALLOWED_UPLOAD_EXTENSIONS.map((x) => x.toLowerCase()),
       urlTimeoutMs: e.BOARDS_UPLOAD_URL_TIMEOUT_SECONDS * 1000,
       urlAllowHosts: e.BOARDS_UPLOAD_URL_ALLOW_HOSTS,
+      tempDir: e.BOARDS_UPLOAD_TEMP_DIR ?? tmpdir(),
     },
   };
 }

@@ -410,16 +410,17 @@ describe("request body limits", () => {
     });
   });
 
-  it("applies the limit to multipart bodies too", async () => {
+  it("applies the limit to the operations and map of multipart bodies too (files have their own limit)", async () => {
     const small = await startServer({ BOARDS_GRAPHQL_MAX_BODY_BYTES: "1024" });
     try {
       const form = new FormData();
-      form.append("operations", JSON.stringify({ query: "{ __typename }", variables: { file: null } }));
+      form.append("operations", JSON.stringify({ query: `{ __typename } # ${"x".repeat(1024)}`, variables: { file: null } }));
       form.append("map", JSON.stringify({ 0: ["variables.file"] }));
-      form.append("0", new Blob(["x".repeat(64 * 1024)]), "large.bin");
+      form.append("0", new Blob(["x"]), "small.txt");
       const response = await small.fetch("/graphql", { method: "POST", headers: { "x-graphql-yoga-csrf": "1" }, body: form });
       const text = await response.text();
       expect(response.status, text).toBe(413);
+      expect(JSON.parse(text)).toEqual({ errors: [{ message: "Field 'operations' exceeds 1024 bytes", extensions: { code: "PAYLOAD_TOO_LARGE" } }] });
     } finally {
       await small.close();
     }

@@ -1,23 +1,29 @@
 /**
  * REST uploads (POST /api/uploads/artifact), as the Boards client's upload hook sends them.
  */
+import { mkdtemp, rm } from "node:fs/promises";
 import { request } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newTenant, type Actor } from "./helpers/actors.js";
 import { download, pngSize, startIsolatedServer } from "./helpers/pipeline.js";
 import type { TestServer } from "./helpers/server.js";
+import { abortMidUpload, expectSpoolEmpty } from "./helpers/spool.js";
 
 let server: TestServer;
 let owner: Actor;
 let viewer: Actor;
 let outsider: Actor;
 let boardId: string;
+let spool: string;
 
 const MAX = 64 * 1024;
 
 beforeAll(async () => {
-  server = await startIsolatedServer({ BOARDS_MAX_UPLOAD_SIZE: String(MAX) });
+  spool = await mkdtemp(join(tmpdir(), "boards-test-spool-"));
+  server = await startIsolatedServer({ BOARDS_MAX_UPLOAD_SIZE: String(MAX), BOARDS_UPLOAD_TEMP_DIR: spool });
   const tenant = await newTenant(server);
   owner = await tenant.user("owner");
   viewer = await tenant.user("viewer");
@@ -25,7 +31,10 @@ beforeAll(async () => {
   boardId = (await owner.ok<{ createBoard: { id: string } }>(`mutation { createBoard(input: { title: "uploads" }) { id } }`)).createBoard.id;
   await owner.ok(`mutation($b: UUID!, $u: UUID!) { addBoardMember(boardId: $b, userId: $u) { id } }`, { b: boardId, u: viewer.id });
 });
-afterAll(() => server.close());
+afterAll(async () => {
+  await server.close();
+  await rm(spool, { recursive: true, force: true });
+});
 
 const png = (w: number, h: number) => sharp({ create: { width: w, height: h, channels: 3, background: "#3a7" } }).png().toBuffer();
 
@@ -79,6 +88,7 @@ describe("accepted uploads", () => {
     expect(stored.bytes.equals(bytes)).toBe(true);
     expect(pngSize(stored.bytes)).toEqual({ width: 300, height: 200 });
     expect((await download(String(result.body.thumbnailUrl))).status).toBe(200);
+    await expectSpoolEmpty(spool);
   });
 
   it("accepts WAV audio, plain text and JSON text", async () => {
@@ -130,6 +140,20 @@ describe("refused uploads leave nothing behind", () => {
     const result = await send();
     expect(result.status).toBe(status);
     expect(String(result.body.detail)).toMatch(detail);
+    expect(await countRows()).toBe(before);
+    await expectSpoolEmpty(spool);
+  });
+
+  it("removes the spooled file of a client that leaves in the middle of the body", async () => {
+    const before = await countRows();
+    const boundary = "----boards-abort";
+    const head =
+      `--${boundary}\r\nContent-Disposition: form-data; name="board_id"\r\n\r\n${boardId}\r\n` +
+      `--${boundary}\r\nContent-Disposition: form-data; name="artifact_type"\r\n\r\ntext\r\n` +
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="slow.txt"\r\nContent-Type: text/plain\r\n\r\n`;
+    const headers = { "content-type": `multipart/form-data; boundary=${boundary}`, authorization: `Bearer ${owner.token}`, "x-tenant": owner.tenant };
+    await abortMidUpload(`${server.url}/api/uploads/artifact`, headers, head, spool);
+    await expectSpoolEmpty(spool);
     expect(await countRows()).toBe(before);
   });
 

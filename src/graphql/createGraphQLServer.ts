@@ -20,6 +20,12 @@ export type ServerContext = { req?: IncomingMessage; res?: ServerResponse };
 
 export type GraphQLServer = YogaServerInstance<ServerContext, AppContext>;
 
+/**
+ * Headers of which a request must carry one unless its content type forces a CORS preflight
+ * (CSRF prevention). Multipart requests, parsed outside Yoga, are checked against them too.
+ */
+export const CSRF_HEADERS = ["x-graphql-yoga-csrf"] as const;
+
 export function createGraphQLServer(options: {
   env: Env;
   logger: Logger;
@@ -34,9 +40,12 @@ export function createGraphQLServer(options: {
     graphqlEndpoint: "/graphql",
     landingPage: false,
     healthCheckEndpoint: "/yoga-health",
-    graphiql: env.graphiql ? { title: "boards-server", headers: JSON.stringify({ "x-graphql-yoga-csrf": "1" }) } : false,
+    graphiql: env.graphiql ? { title: "boards-server", headers: JSON.stringify({ [CSRF_HEADERS[0]]: "1" }) } : false,
     renderGraphiQL,
     cors: { origin: env.corsOrigins, credentials: true },
+    // Yoga would buffer whole files in memory; the HTTP layer streams multipart bodies to disk
+    // (src/http/graphqlMultipart.ts) and hands Yoga a JSON body instead.
+    multipart: false,
     maskedErrors: { maskError },
     logging: {
       debug: (...args) => logger.debug(args.map(String).join(" ")),
@@ -53,7 +62,7 @@ export function createGraphQLServer(options: {
         maxDirectives: { n: 50 },
         blockFieldSuggestion: { enabled: production },
       }),
-      useCSRFPrevention({ requestHeaders: ["x-graphql-yoga-csrf"] }),
+      useCSRFPrevention({ requestHeaders: [...CSRF_HEADERS] }),
       useInputGuards(),
       ...(production ? [useDisableIntrospection(), useHideSuggestions()] : []),
     ],

@@ -1,5 +1,7 @@
 import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from "graphql";
 import { UUID_PATTERN } from "../lib/uuid.js";
+import { requestStore } from "../requestContext.js";
+import type { UploadedFile } from "../services/uploads.js";
 
 const invalid = (message: string) => new GraphQLError(message, { extensions: { code: "BAD_USER_INPUT" } });
 
@@ -58,4 +60,24 @@ export const JSONScalar = new GraphQLScalarType({
   serialize: (value) => value,
   parseValue: (value) => value,
   parseLiteral: (ast, variables) => literalToJson(ast, variables),
+});
+
+function parseFile(value: unknown): UploadedFile {
+  const file = typeof value === "string" ? requestStore.getStore()?.uploads?.get(value) : undefined;
+  if (!file) throw invalid("A File must be sent as a file part of a multipart request (GraphQL multipart request spec)");
+  return file;
+}
+
+/**
+ * Input-only: the HTTP layer spools each file part of a multipart request to disk and puts a
+ * per-request placeholder in its place in the variables; this turns the placeholder back into
+ * the spooled file. Any other value (a string in a JSON request, a literal) is refused.
+ */
+export const FileScalar = new GraphQLScalarType<UploadedFile, never>({
+  name: "File",
+  serialize: () => {
+    throw new GraphQLError("File is an input-only scalar");
+  },
+  parseValue: parseFile,
+  parseLiteral: () => parseFile(undefined),
 });

@@ -7,80 +7,35 @@
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { tmpdir } from "node:os";
-import { extname, join } from "node:path";
-import busboy from "busboy";
+import { join } from "node:path";
 import type { ServiceContext } from "../context.js";
 import { isGraphQLError } from "../graphql/maskError.js";
 import { artifactUrls } from "../services/artifactUrls.js";
-import { createUpload, sanitizeFilename, UPLOADABLE_TYPES, type UploadableType, type UploadedFile } from "../services/uploads.js";
-import { sendJson } from "./respond.js";
-import { captureToFile } from "../lib/captureToFile.js";
+import { createUpload, UPLOADABLE_TYPES, type UploadableType, type UploadedFile } from "../services/uploads.js";
 import { isUuid } from "../lib/uuid.js";
+import { HttpProblem } from "./HttpProblem.js";
+import { readMultipart } from "./readMultipart.js";
+import { sendJson } from "./respond.js";
 
 export const UPLOAD_PATH = "/api/uploads/artifact";
 
 /** Room for multipart boundaries and the small fields around the file. */
 const MULTIPART_OVERHEAD = 64 * 1024;
 
-class HttpProblem extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 type Parsed = { fields: Record<string, string>; file: UploadedFile | null };
 
-function receive(req: IncomingMessage, dir: string, maxBytes: number): Promise<Parsed> {
-  return new Promise((resolve, reject) => {
-    let parser: busboy.Busboy;
-    try {
-      parser = busboy({ headers: req.headers, limits: { fileSize: maxBytes, files: 1, fields: 10, fieldSize: 64 * 1024, parts: 12 } });
-    } catch {
-      reject(new HttpProblem(400, "Expected a multipart/form-data body"));
-      return;
-    }
-    const fields: Record<string, string> = {};
-    let file: UploadedFile | null = null;
-    let writing: Promise<void> = Promise.resolve();
-    let failed = false;
-    const fail = (problem: HttpProblem) => {
-      if (failed) return;
-      failed = true;
-      req.unpipe(parser);
-      reject(problem);
-    };
-
-    parser.on("field", (name, value) => (fields[name] = value));
-    parser.on("file", (name, stream, info) => {
-      if (name !== "file" || file) {
-        stream.resume();
-        return;
-      }
-      const path = join(dir, "upload");
-      stream.on("limit", () => fail(new HttpProblem(413, `File too large: the limit is ${maxBytes} bytes`)));
-      const received: UploadedFile = { path, size: 0, head: new Uint8Array(), declaredType: info.mimeType || null, filename: info.filename || null };
-      file = received;
-      writing = captureToFile(stream, path).then(({ size, head }) => void Object.assign(received, { size, head }));
-      // After a refusal (e.g. 413) nobody awaits the write any more; its failure is expected.
-      writing.catch(() => undefined);
-    });
-    parser.on("error", () => fail(new HttpProblem(400, "Could not read the uploaded file")));
-    parser.on("close", () => {
-      if (failed) return;
-      writing.then(
-        () => resolve({ fields, file }),
-        () => fail(new HttpProblem(400, "Could not read the uploaded file")),
-      );
-    });
-    req.pipe(parser);
+async function receive(req: IncomingMessage, dir: string, maxBytes: number): Promise<Parsed> {
+  const fields: Record<string, string> = {};
+  const limits = { fileBytes: maxBytes, fieldBytes: 64 * 1024, fields: 10, files: 1 };
+  const files = await readMultipart(req, dir, limits, {
+    field: (name, value) => void (fields[name] = value),
+    // Boards' form has one file part, `file`: a file part of another name is not kept.
+    file: (name) => name === "file",
   });
+  return { fields, file: files.get("file") ?? null };
 }
 
-function parseRequest(parsed: Parsed, allowedExtensions: string[]) {
+function parseRequest(parsed: Parsed) {
   const { fields, file } = parsed;
   const boardId = fields.board_id ?? "";
   if (!isUuid(boardId)) throw new HttpProblem(400, "Invalid board_id: expected a UUID");
@@ -91,8 +46,6 @@ function parseRequest(parsed: Parsed, allowedExtensions: string[]) {
   const parent = fields.parent_generation_id || null;
   if (parent && !isUuid(parent)) throw new HttpProblem(400, "Invalid parent_generation_id: expected a UUID");
   if (!file) throw new HttpProblem(400, "No file provided");
-  const ext = extname(sanitizeFilename(file.filename)).toLowerCase();
-  if (ext && !allowedExtensions.includes(ext)) throw new HttpProblem(400, `File extension '${ext}' is not allowed`);
   return { boardId: boardId.toLowerCase(), artifactType: type as UploadableType, parent: parent?.toLowerCase() ?? null, file, description: fields.user_description ?? null };
 }
 
@@ -100,7 +53,7 @@ export async function serveUpload(
   req: IncomingMessage,
   res: ServerResponse,
   ctx: ServiceContext,
-  limits: { maxBytes: number; allowedExtensions: string[] },
+  limits: { maxBytes: number; allowedExtensions: string[]; tempDir: string },
 ): Promise<void> {
   if (req.method !== "POST") return sendJson(res, 405, { detail: "Method not allowed" }, { allow: "POST" });
   if (!ctx.viewer.user) return sendJson(res, 401, { detail: "Authentication required" }, { "www-authenticate": "Bearer" });
@@ -109,10 +62,10 @@ export async function serveUpload(
     res.setHeader("connection", "close");
     return sendJson(res, 413, { detail: `File too large: the limit is ${limits.maxBytes} bytes` });
   }
-  const dir = await mkdtemp(join(tmpdir(), "boards-upload-"));
+  const dir = await mkdtemp(join(limits.tempDir, "boards-upload-"));
   try {
     const parsed = await receive(req, dir, limits.maxBytes);
-    const request = parseRequest(parsed, limits.allowedExtensions);
+    const request = parseRequest(parsed);
     const generation = await createUpload(ctx, {
       boardId: request.boardId,
       artifactType: request.artifactType,
@@ -120,6 +73,7 @@ export async function serveUpload(
       userDescription: request.description,
       parentGenerationId: request.parent,
       source: { kind: "file" },
+      allowedExtensions: limits.allowedExtensions,
     });
     const board = await ctx.loaders.boardById.load(generation.boardId);
     const urls = board ? await artifactUrls(ctx, generation, board) : generation;

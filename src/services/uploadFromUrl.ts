@@ -4,41 +4,38 @@
  * proxy for anyone else) into a private temporary file, then treats it like any upload.
  */
 import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { canEditGenerations } from "../auth/policy.js";
 import type { ServiceContext } from "../context.js";
 import type { Env } from "../env.js";
 import { badUserInput, forbidden } from "../errors.js";
-import type { ArtifactType, Generation } from "../generated/prisma/client.js";
+import type { Generation } from "../generated/prisma/client.js";
 import { captureToFile } from "../lib/captureToFile.js";
 import { DownloadError, DownloadTooLargeError, safeFetch, UrlNotAllowedError } from "../lib/safeFetch.js";
 import { boardForMutation, requireUser } from "./boardAccess.js";
-import { createUpload, UPLOADABLE_TYPES, type UploadableType, type UploadedFile } from "./uploads.js";
+import { createUpload, type UploadableType, type UploadedFile } from "./uploads.js";
 
 export type UploadFromUrlInput = {
   boardId: string;
-  artifactType: ArtifactType;
-  fileUrl?: string | null;
+  artifactType: UploadableType;
+  fileUrl: string;
   originalFilename?: string | null;
   userDescription?: string | null;
   parentGenerationId?: string | null;
 };
 
 /**
- * @throws UNAUTHENTICATED; NOT_FOUND; FORBIDDEN; BAD_USER_INPUT (missing or refused URL, failed
- *   or oversize download, content not matching the artifact type).
+ * Fetches `input.fileUrl` and stores it as an upload (called by uploadArtifact, which checks the
+ * input's shape).
+ * @throws UNAUTHENTICATED; NOT_FOUND; FORBIDDEN; BAD_USER_INPUT (refused URL, failed or oversize
+ *   download, content not matching the artifact type).
  */
 export async function uploadFromUrl(ctx: ServiceContext, input: UploadFromUrlInput, limits: Env["uploads"]): Promise<Generation> {
   requireUser(ctx, "Authentication required");
-  if (!input.fileUrl) throw badUserInput("fileUrl is required", { argument: "input", fieldErrors: [{ field: "fileUrl", message: "required" }] });
-  if (!(UPLOADABLE_TYPES as readonly string[]).includes(input.artifactType)) {
-    throw badUserInput(`Artifact type ${input.artifactType} cannot be uploaded`, { argument: "input" });
-  }
   const { access } = await boardForMutation(ctx, input.boardId);
   if (!canEditGenerations(access)) throw forbidden("Permission denied: You don't have permission to upload to this board");
 
-  const dir = await mkdtemp(join(tmpdir(), "boards-url-upload-"));
+  const dir = await mkdtemp(join(limits.tempDir, "boards-url-upload-"));
   try {
     const path = join(dir, "download");
     const file = await safeFetch(
@@ -57,7 +54,7 @@ export async function uploadFromUrl(ctx: ServiceContext, input: UploadFromUrlInp
     });
     return await createUpload(ctx, {
       boardId: input.boardId,
-      artifactType: input.artifactType as UploadableType,
+      artifactType: input.artifactType,
       file,
       userDescription: input.userDescription ?? null,
       parentGenerationId: input.parentGenerationId ?? null,

@@ -7,6 +7,7 @@
  */
 import { createReadStream } from "node:fs";
 import { randomUUID } from "node:crypto";
+import { extname } from "node:path";
 import { canEditGenerations } from "../auth/policy.js";
 import type { ServiceContext } from "../context.js";
 import { badUserInput, forbidden, notFound } from "../errors.js";
@@ -39,6 +40,8 @@ export type UploadRequest = {
   userDescription?: string | null;
   parentGenerationId?: string | null;
   source: { kind: "file" } | { kind: "url"; url: string };
+  /** File-name extensions accepted for this upload (lower case, with the dot); unset: any. */
+  allowedExtensions?: readonly string[];
 };
 
 /** Boards' file-name clean-up: base name only, no NUL, no `<>:"|?*\`, no leading/trailing dots or spaces. */
@@ -69,6 +72,11 @@ export async function createUpload(ctx: ServiceContext, request: UploadRequest):
   const parent = request.parentGenerationId ? await getGeneration(ctx, request.parentGenerationId) : null;
   if (request.parentGenerationId && !parent) throw notFound("Parent generation not found");
 
+  const filename = sanitizeFilename(request.file.filename ?? (request.source.kind === "url" ? new URL(request.source.url).pathname : null));
+  const ext = extname(filename).toLowerCase();
+  if (request.allowedExtensions && ext && !request.allowedExtensions.includes(ext)) {
+    throw badUserInput(`File extension '${ext}' is not allowed`, { argument: "file" });
+  }
   const type = request.artifactType;
   checkDeclaredType(request.file.declaredType, type);
   const sniffed = sniffContent(request.file.head);
@@ -84,7 +92,6 @@ export async function createUpload(ctx: ServiceContext, request: UploadRequest):
   const backend = ctx.storage.select(type, request.file.size);
   const { size } = await backend.put(key, createReadStream(request.file.path), { contentType: sniffed.mime });
   const thumbnail = await ctx.thumbnails.make(type, backend, key, ctx.logger);
-  const filename = sanitizeFilename(request.file.filename ?? (request.source.kind === "url" ? new URL(request.source.url).pathname : null));
   const storageUrl = backend.url(key);
 
   let generation: Generation;

@@ -2,7 +2,7 @@ import { addBoardMember, removeBoardMember, updateBoardMemberRole } from "../../
 import { createBoard, deleteBoard, updateBoard } from "../../services/boards.js";
 import { cancelGeneration, deleteGeneration } from "../../services/generationControl.js";
 import { createGeneration, retryGeneration } from "../../services/generationSubmit.js";
-import { uploadFromUrl } from "../../services/uploadFromUrl.js";
+import { uploadArtifact } from "../../services/uploadArtifact.js";
 import { addTagToGeneration, createTag, deleteTag, removeTagFromGeneration, updateTag } from "../../services/tags.js";
 import type { MutationResolvers } from "../types.generated.js";
 
@@ -18,7 +18,7 @@ export const Mutation: MutationResolvers = {
   deleteGeneration: (_, { id }, ctx) => deleteGeneration(ctx, id),
   retryGeneration: (_, { id }, ctx) => retryGeneration(ctx, id),
   regenerate: (_, { id }, ctx) => retryGeneration(ctx, id),
-  uploadArtifact: (_, { input }, ctx) => uploadFromUrl(ctx, input, ctx.env.uploads),
+  uploadArtifact: (_, { input }, ctx) => uploadArtifact(ctx, input, ctx.env.uploads),
   createTag: (_, { input }, ctx) => createTag(ctx, input),
   updateTag: (_, { input }, ctx) => updateTag(ctx, input),
   deleteTag: (_, { id }, ctx) => deleteTag(ctx, id),

@@ -1,5 +1,5 @@
 import type { Resolvers } from "../types.generated.js";
-import { DateTime, JSONScalar, UUID } from "../scalars.js";
+import { DateTime, FileScalar, JSONScalar, UUID } from "../scalars.js";
 import { ArtifactLineage } from "./ArtifactLineage.js";
 import { Board } from "./Board.js";
 import { BoardMember } from "./BoardMember.js";
@@ -18,6 +18,7 @@ export const resolvers: Resolvers = {
   UUID,
   DateTime,
   JSON: JSONScalar,
+  File: FileScalar,
   Query,
   Mutation,
   Subscription,
