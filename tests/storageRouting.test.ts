@@ -15,6 +15,7 @@ import { pollUntil } from "./helpers/faultHarness.js";
 import { localStorageDir } from "./helpers/launch.js";
 import { awaitCompleted, download, startIsolatedServer, submitGeneration, type SubmitInput } from "./helpers/pipeline.js";
 import { startS3Server, type TestS3 } from "./helpers/s3Server.js";
+import { postUpload } from "./helpers/restUpload.js";
 import type { TestServer } from "./helpers/server.js";
 
 const STORAGE_FILE = `
@@ -94,18 +95,7 @@ async function generate(input: Omit<SubmitInput, "boardId">) {
   return { done, row, key: row.storageKey! };
 }
 
-async function upload(bytes: Buffer, type: string, name: string) {
-  const form = new FormData();
-  form.append("board_id", boardId);
-  form.append("artifact_type", type.split("/")[0]!);
-  form.append("file", new Blob([new Uint8Array(bytes)], { type }), name);
-  const response = await fetch(`${server.url}/api/uploads/artifact`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${owner.token}`, "x-tenant": owner.tenant },
-    body: form,
-  });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-}
+const upload = (bytes: Buffer, type: string, name: string) => postUpload(server, owner, { board_id: boardId, artifact_type: type.split("/")[0] }, { bytes, type, name });
 
 /** A PNG of noise: it does not compress, so its size is about width × height × 3 bytes. */
 const noisePng = (side: number) =>

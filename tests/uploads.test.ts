@@ -9,6 +9,7 @@ import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newTenant, type Actor } from "./helpers/actors.js";
 import { download, pngSize, startIsolatedServer } from "./helpers/pipeline.js";
+import { postUpload, type UploadFields, type UploadFile } from "./helpers/restUpload.js";
 import type { TestServer } from "./helpers/server.js";
 import { abortMidUpload, expectSpoolEmpty } from "./helpers/spool.js";
 
@@ -55,21 +56,7 @@ function wav(samples = 800): Buffer {
   return out;
 }
 
-type UploadFields = { board_id?: string; artifact_type?: string; user_description?: string; parent_generation_id?: string };
-
-async function upload(
-  actor: Actor | null,
-  fields: UploadFields,
-  file: { bytes: Buffer; name: string; type: string } | null,
-): Promise<{ status: number; body: Record<string, unknown> }> {
-  const form = new FormData();
-  for (const [k, v] of Object.entries(fields)) if (v !== undefined) form.append(k, v);
-  if (file) form.append("file", new Blob([new Uint8Array(file.bytes)], { type: file.type }), file.name);
-  const headers: Record<string, string> = { "x-tenant": actor?.tenant ?? owner.tenant };
-  if (actor) headers.authorization = `Bearer ${actor.token}`;
-  const response = await fetch(`${server.url}/api/uploads/artifact`, { method: "POST", headers, body: form });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-}
+const upload = (actor: Actor | null, fields: UploadFields, file: UploadFile | null) => postUpload(server, actor, fields, file, actor?.tenant ?? owner.tenant);
 
 const countRows = () => server.prisma.generation.count({ where: { boardId } });
 

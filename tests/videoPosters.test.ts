@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { extractPosterFrame, ffmpegWorks } from "../src/lib/ffmpeg.js";
 import { newTenant, type Actor } from "./helpers/actors.js";
 import { awaitCompleted, download, startIsolatedServer, submitGeneration } from "./helpers/pipeline.js";
+import { postUpload } from "./helpers/restUpload.js";
 import type { TestServer } from "./helpers/server.js";
 
 const media = (name: string) => fileURLToPath(new URL(`./fixtures/media/${name}`, import.meta.url));
@@ -19,18 +20,9 @@ const VIDEO_PLUGIN = fileURLToPath(new URL("./fixtures/generators/videoFromFile.
 const hasFfmpeg = await ffmpegWorks("ffmpeg");
 
 async function uploadVideo(server: TestServer, actor: Actor, boardId: string, name: string, type: string) {
-  const form = new FormData();
-  form.append("board_id", boardId);
-  form.append("artifact_type", "video");
-  form.append("file", new Blob([new Uint8Array(await readFile(media(name)))], { type }), name);
-  const response = await fetch(`${server.url}/api/uploads/artifact`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${actor.token}`, "x-tenant": actor.tenant },
-    body: form,
-  });
-  expect(response.status).toBe(200);
-  const body = (await response.json()) as { id: string; thumbnailUrl: string | null };
-  return { body, row: await server.prisma.generation.findUniqueOrThrow({ where: { id: body.id } }) };
+  const { status, body } = await postUpload(server, actor, { board_id: boardId, artifact_type: "video" }, { bytes: await readFile(media(name)), name, type });
+  expect(status).toBe(200);
+  return { body, row: await server.prisma.generation.findUniqueOrThrow({ where: { id: String(body.id) } }) };
 }
 
 async function ownerWithBoard(server: TestServer) {
@@ -60,7 +52,7 @@ describe.runIf(hasFfmpeg)("with ffmpeg", () => {
     const { body, row } = await uploadVideo(server, owner, boardId, name, type);
     expect(row.outputMetadata).toMatchObject({ mime_type: type, ...measured, thumbnail: thumbSize });
     expect(body.thumbnailUrl).toBeTruthy();
-    const thumbnail = await download(body.thumbnailUrl!);
+    const thumbnail = await download(String(body.thumbnailUrl));
     expect(thumbnail.contentType).toBe("image/webp");
     expect(await sharp(thumbnail.bytes).metadata()).toMatchObject({ format: "webp", ...thumbSize });
   });
@@ -107,7 +99,7 @@ describe("without ffmpeg", () => {
     expect(row.status).toBe("COMPLETED");
     expect(body.thumbnailUrl).toBeNull();
     expect(row.outputMetadata).not.toHaveProperty("thumbnail");
-    const stored = await download(String((body as { storageUrl?: string }).storageUrl));
+    const stored = await download(String(body.storageUrl));
     expect(stored.bytes.equals(await readFile(media("clip.mp4")))).toBe(true);
   });
 });
