@@ -119,11 +119,21 @@ async function measure(label: string, pid: number, upload: () => Promise<unknown
   );
 }
 
-async function drain(url: string, headers: Record<string, string> = {}): Promise<number> {
-  const response = await fetch(url, { headers });
-  let bytes = 0;
-  for await (const part of response.body as unknown as AsyncIterable<Uint8Array>) bytes += part.length;
-  return bytes;
+/**
+ * Downloads `url` with node:http and counts the bytes: a plain socket reader, so the figure is
+ * the server's rather than that of a WHATWG-streams client in this process.
+ */
+function drain(url: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, (res) => {
+      let bytes = 0;
+      res.on("data", (part: Buffer) => (bytes += part.length));
+      res.on("end", () => (res.statusCode === 200 ? resolve(bytes) : reject(new Error(`GET ${url}: HTTP ${res.statusCode}`))));
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end();
+  });
 }
 
 const database = await createMigratedDatabase(serverUrl, "boards_bench_storage");

@@ -13,6 +13,9 @@ import { assertSafeKey } from "./storageKey.js";
 import { UrlSigner } from "./UrlSigner.js";
 import { InvalidStorageKeyError, RangeNotSatisfiableError, type PutOptions, type StorageBackend, type StoredObject } from "./StorageBackend.js";
 
+/** Read size when serving: larger than the 64 KiB default, so big files take fewer syscalls and socket writes. */
+const READ_CHUNK = 512 * 1024;
+
 export class LocalStorage implements StorageBackend {
   /** Served by the API's storage route, which checks links and readers itself. */
   readonly publicUrls = true;
@@ -62,7 +65,7 @@ export class LocalStorage implements StorageBackend {
       return null;
     }
     const contentType = await this.contentTypeOf(path);
-    if (!range) return { body: createReadStream(path), size, contentType };
+    if (!range) return { body: createReadStream(path, { highWaterMark: READ_CHUNK }), size, contentType };
     let start: number;
     let end: number;
     if (range.suffix !== undefined) {
@@ -73,7 +76,7 @@ export class LocalStorage implements StorageBackend {
       end = Math.min(range.end ?? size - 1, size - 1);
     }
     if (start >= size || start > end) throw new RangeNotSatisfiableError(size);
-    return { body: createReadStream(path, { start, end }), size, contentType, range: { start, end } };
+    return { body: createReadStream(path, { start, end, highWaterMark: READ_CHUNK }), size, contentType, range: { start, end } };
   }
 
   private async contentTypeOf(path: string): Promise<string> {
