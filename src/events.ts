@@ -30,6 +30,7 @@ export type GenerationEvent = {
 
 const generationTopic = (id: string) => `generation:${id}`;
 const boardTopic = (id: string) => `board:${id}`;
+const accessTopic = (boardId: string) => `board-access:${boardId}`;
 
 export function toSnapshot(g: Generation): GenerationSnapshot {
   return {
@@ -104,6 +105,7 @@ class EventQueue {
 /** Publish/subscribe for generation events. */
 export class EventBus {
   private open = 0;
+  private closed = false;
 
   private constructor(
     private readonly engine: PubSubEngine,
@@ -138,21 +140,34 @@ export class EventBus {
   }
 
   /**
-   * Subscribes to the events of one generation (`generation`) or of every generation on a
-   * board (`board`). Resolves once the subscription is active, so nothing published after
-   * that is missed; call `close()` (or end the iteration) to unsubscribe.
+   * Tells the live streams of a board that who may read it changed (a member removed, the
+   * board made private or deleted), so each checks its subscriber's access again.
    */
-  async subscribe(kind: "generation" | "board", id: string): Promise<EventSubscription> {
+  async publishAccessChange(boardId: string): Promise<void> {
+    await this.engine.publish(accessTopic(boardId), { boardId });
+  }
+
+  /**
+   * Subscribes to the events of one generation (`generation`) or of every generation on a
+   * board (`board`), and with `watch` to the access changes of the board they belong to.
+   * Resolves once the subscription is active, so nothing published after that is missed; call
+   * `close()` (or end the iteration) to unsubscribe.
+   */
+  async subscribe(kind: "generation" | "board", id: string, watch?: { boardId: string; onAccessChange: () => void }): Promise<EventSubscription> {
     const queue = new EventQueue();
     this.open += 1;
     const topic = kind === "generation" ? generationTopic(id) : boardTopic(id);
-    const subscriptionId = await this.engine.subscribe(topic, (event: GenerationEvent) => queue.push(event), {});
+    const ids = await Promise.all([
+      this.engine.subscribe(topic, (event: GenerationEvent) => queue.push(event), {}),
+      ...(watch ? [this.engine.subscribe(accessTopic(watch.boardId), () => watch.onAccessChange(), {})] : []),
+    ]);
     let closed = false;
     const close = () => {
       if (closed) return;
       closed = true;
       this.open -= 1;
-      this.engine.unsubscribe(subscriptionId);
+      // After the bus closed, Redis is gone: unsubscribing would only fail, unobserved.
+      if (!this.closed) for (const subscriptionId of ids) this.engine.unsubscribe(subscriptionId);
       queue.end();
     };
     return { events: queue.iterate(close), close };
@@ -164,6 +179,7 @@ export class EventBus {
   }
 
   close(): Promise<void> {
+    this.closed = true;
     return this.closeEngine();
   }
 }

@@ -12,7 +12,7 @@ import type { ServiceContext } from "../context.js";
 import { artifactUrls } from "../services/artifactUrls.js";
 import type { GenerationEvent } from "../events.js";
 import { accessToBoard } from "../services/boardAccess.js";
-import { generationUpdates, isCredentialExpired } from "../services/generationEvents.js";
+import { generationUpdates, isStreamEnd } from "../services/generationEvents.js";
 import { sendJson } from "./respond.js";
 import { isUuid } from "../lib/uuid.js";
 
@@ -65,7 +65,7 @@ export async function serveProgressSse(
   req.on("close", stop);
   try {
     for await (const event of updates) {
-      if (isCredentialExpired(event)) break;
+      if (isStreamEnd(event)) break;
       const { storageUrl } = await artifactUrls(ctx, event.generation, board);
       res.write(`data: ${JSON.stringify(progressPayload(event, storageUrl))}\n\n`);
     }

@@ -98,5 +98,7 @@ export async function removeBoardMember(ctx: ServiceContext, id: string): Promis
     throw forbidden("Permission denied: insufficient permissions to remove member");
   }
   await ctx.prisma.boardMember.delete({ where: { id: member.id } });
+  // The removed member's open live streams of this board end.
+  await ctx.events.publishAccessChange(board.id);
   return { success: true, id: member.id };
 }

@@ -219,7 +219,10 @@ export async function updateBoard(ctx: ServiceContext, input: UpdateBoardInput):
   if (data.isPublic !== undefined) changes.isPublic = data.isPublic;
   if (data.settings !== undefined) changes.settings = (data.settings ?? {}) as Prisma.InputJsonObject;
   if (data.metadata !== undefined) changes.metadata = (data.metadata ?? {}) as Prisma.InputJsonObject;
-  return ctx.prisma.board.update({ where: { id: board.id }, data: changes });
+  const updated = await ctx.prisma.board.update({ where: { id: board.id }, data: changes });
+  // Made private: live streams of non-members end.
+  if (board.isPublic && !updated.isPublic) await ctx.events.publishAccessChange(board.id);
+  return updated;
 }
 
 /**
@@ -245,5 +248,6 @@ export async function deleteBoard(ctx: ServiceContext, id: string): Promise<{ su
     }
     for (const [provider, keys] of keysByProvider) await ctx.jobs.enqueueObjectDeletion(tx, keys, provider);
   });
+  await ctx.events.publishAccessChange(board.id);
   return { success: true, id: board.id };
 }

@@ -3,37 +3,60 @@
  * subscriber first gets the current state, then every change; the event subscription is opened
  * before the state is read, so nothing that happens in between is lost.
  *
- * A stream lives no longer than the credential it was opened with: when the viewer's token
- * expires, the stream sends {@link CREDENTIAL_EXPIRED} and ends, whichever transport carries it.
+ * A stream lives no longer than the right to see it: when the viewer's token expires, or the
+ * viewer can no longer read the board (removed as a member, the board made private or deleted),
+ * the stream sends a {@link StreamEnd} and ends, whichever transport carries it.
  */
 import { canReadBoard } from "../auth/policy.js";
 import type { ServiceContext } from "../context.js";
+import { createLoaders } from "../loaders.js";
 import { fromSnapshot, TERMINAL_STATUSES, toSnapshot, type GenerationEvent } from "../events.js";
 import { notFound } from "../errors.js";
 import { onDeadline } from "../lib/onDeadline.js";
-import { accessToBoard } from "./boardAccess.js";
+import { accessToBoard, readableBoard } from "./boardAccess.js";
 import { getGeneration } from "./generations.js";
 
-/** The last item of a stream whose subscriber's credential expired. */
-export type CredentialExpired = { readonly credentialExpired: true };
+/** The last item of a stream whose subscriber lost the right to it, and why. */
+export type StreamEnd = { readonly streamEnd: "credential-expired" | "access-revoked" };
 
-export const CREDENTIAL_EXPIRED: CredentialExpired = Object.freeze({ credentialExpired: true });
+export type LiveEvent = GenerationEvent | StreamEnd;
 
-export type LiveEvent = GenerationEvent | CredentialExpired;
-
-/** Whether `event` is the end-of-credential marker rather than a generation event. */
-export function isCredentialExpired(event: LiveEvent): event is CredentialExpired {
-  return "credentialExpired" in event;
+/** Whether `event` is the end-of-stream marker rather than a generation event. */
+export function isStreamEnd(event: LiveEvent): event is StreamEnd {
+  return "streamEnd" in event;
 }
 
-/** Closes `subscription` when the viewer's credential expires; `expired()` tells whether it did. */
-function closeOnExpiry(ctx: ServiceContext, subscription: { close: () => void }) {
-  let expired = false;
-  const cancel = onDeadline(ctx.viewer.expiresAt, () => {
-    expired = true;
-    subscription.close();
-  });
-  return { expired: () => expired, cancel };
+/**
+ * Ends a stream when its subscriber loses the right to it: at the credential's expiry, and
+ * when an access change of the board leaves the viewer unable to read it (checked against the
+ * database afresh: the request's loaders still hold the board as it was).
+ */
+function guardStream(ctx: ServiceContext, boardId: string) {
+  let reason: StreamEnd["streamEnd"] | null = null;
+  let subscription: { close: () => void } | null = null;
+  const end = (why: StreamEnd["streamEnd"]) => {
+    reason ??= why;
+    subscription?.close();
+  };
+  const cancel = onDeadline(ctx.viewer.expiresAt, () => end("credential-expired"));
+  const onAccessChange = () => {
+    readableBoard({ ...ctx, loaders: createLoaders(ctx.prisma, ctx.viewer) }, boardId).then(
+      (board) => {
+        if (!board) end("access-revoked");
+      },
+      (err: unknown) => ctx.logger.warn({ err, boardId }, "could not re-check board access of a live stream"),
+    );
+  };
+  return {
+    watch: { boardId, onAccessChange },
+    /** Hands over the subscription to close (a change may have ended the stream already). */
+    attach(s: { close: () => void }) {
+      subscription = s;
+      if (reason) s.close();
+    },
+    ending: (): StreamEnd | null => (reason ? { streamEnd: reason } : null),
+    cancel,
+  };
 }
 
 /**
@@ -68,9 +91,11 @@ function currentState(generation: Parameters<typeof toSnapshot>[0]): GenerationE
  * @throws NOT_FOUND when the generation does not exist or is not readable.
  */
 export async function generationUpdates(ctx: ServiceContext, id: string): Promise<AsyncGenerator<LiveEvent>> {
-  if (!(await getGeneration(ctx, id))) throw notFound("Generation not found");
-  const subscription = await ctx.events.subscribe("generation", id);
-  const expiry = closeOnExpiry(ctx, subscription);
+  const generation = await getGeneration(ctx, id);
+  if (!generation) throw notFound("Generation not found");
+  const guard = guardStream(ctx, generation.boardId);
+  const subscription = await ctx.events.subscribe("generation", id, guard.watch);
+  guard.attach(subscription);
   const current = await ctx.prisma.generation.findUnique({ where: { id } });
   async function* stream(): AsyncGenerator<LiveEvent> {
     try {
@@ -85,9 +110,10 @@ export async function generationUpdates(ctx: ServiceContext, id: string): Promis
         yield event;
         if (TERMINAL_STATUSES.has(event.generation.status)) return;
       }
-      if (expiry.expired()) yield CREDENTIAL_EXPIRED;
+      const ending = guard.ending();
+      if (ending) yield ending;
     } finally {
-      expiry.cancel();
+      guard.cancel();
       subscription.close();
     }
   }
@@ -101,14 +127,16 @@ export async function generationUpdates(ctx: ServiceContext, id: string): Promis
 export async function boardUpdates(ctx: ServiceContext, boardId: string): Promise<AsyncGenerator<LiveEvent>> {
   const board = await ctx.loaders.boardById.load(boardId);
   if (!board || !canReadBoard(await accessToBoard(ctx, board))) throw notFound("Board not found");
-  const subscription = await ctx.events.subscribe("board", boardId);
-  const expiry = closeOnExpiry(ctx, subscription);
+  const guard = guardStream(ctx, boardId);
+  const subscription = await ctx.events.subscribe("board", boardId, guard.watch);
+  guard.attach(subscription);
   async function* stream(): AsyncGenerator<LiveEvent> {
     try {
       yield* subscription.events;
-      if (expiry.expired()) yield CREDENTIAL_EXPIRED;
+      const ending = guard.ending();
+      if (ending) yield ending;
     } finally {
-      expiry.cancel();
+      guard.cancel();
       subscription.close();
     }
   }

@@ -1,14 +1,20 @@
-import { unauthenticated } from "../../errors.js";
-import { boardUpdates, generationUpdates, isCredentialExpired, type LiveEvent } from "../../services/generationEvents.js";
+import { notFound, unauthenticated } from "../../errors.js";
+import { boardUpdates, generationUpdates, isStreamEnd, type LiveEvent } from "../../services/generationEvents.js";
 import type { SubscriptionResolvers } from "../types.generated.js";
 
-/** An event as the subscriber sees it; the credential's expiry ends the subscription with an error. */
+/**
+ * An event as the subscriber sees it. Losing the right to the stream ends the subscription with
+ * an error: the credential expired, or the board is no longer readable (the same answer a new
+ * subscription would get).
+ */
 const asEvent = (event: LiveEvent) => {
-  if (isCredentialExpired(event)) throw unauthenticated("Token expired");
-  return event;
+  if (!isStreamEnd(event)) return event;
+  if (event.streamEnd === "credential-expired") throw unauthenticated("Token expired");
+  throw notFound("Board not found");
 };
 
-// Authorization happens in the services, when the subscription starts.
+// Authorization happens in the services: when the subscription starts, and again whenever the
+// board's access changes.
 export const Subscription: SubscriptionResolvers = {
   generationProgress: {
     subscribe: (_, { id }, ctx) => generationUpdates(ctx, id),
