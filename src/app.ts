@@ -13,6 +13,7 @@ import type { AppContext, SharedDeps } from "./context.js";
 import type { Env } from "./env.js";
 import { createGraphQLServer } from "./graphql/createGraphQLServer.js";
 import { isGraphQLError } from "./graphql/maskError.js";
+import { applyCors } from "./http/cors.js";
 import { isMultipartRequest, serveGraphQLMultipart } from "./http/graphqlMultipart.js";
 import { PROGRESS_PATH, serveProgressSse } from "./http/progressSse.js";
 import { requestHeaders, sendJson } from "./http/respond.js";
@@ -133,6 +134,10 @@ export function createApp(deps: AppDeps): App {
     if (path === "/health") return sendJson(res, 200, { status: "healthy", version: env.version });
     if (path === "/ready") return ready(res);
 
+    if (path.startsWith("/api/") && applyCors(req, res, env.corsOrigins)) return;
+    // Yoga answers GraphQL preflights and sets CORS headers on its own answers; these cover the
+    // answers given before a request reaches it.
+    if (path === "/graphql" && req.method !== "OPTIONS") applyCors(req, res, env.corsOrigins);
     if (path === "/graphql" || path.startsWith("/api/")) {
       // Stored files are fetched by key (an <img src> cannot send X-Tenant), like the setup
       // endpoints they need no tenant header.

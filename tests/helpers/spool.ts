@@ -9,12 +9,29 @@ import { expect } from "vitest";
 
 /** Every file under `dir`, as paths relative to it. */
 export async function spooledFiles(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name).slice(dir.length + 1));
+  try {
+    const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+    return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name).slice(dir.length + 1));
+  } catch (error) {
+    // A request's directory removed mid-listing: look again later.
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
+    throw error;
+  }
 }
 
-/** Everything under `dir`, directories included. */
-const spooled = (dir: string) => readdir(dir, { recursive: true });
+/**
+ * Everything under `dir`, directories included. A directory removed while it is being listed
+ * (the server cleaning up right now) makes the listing fail with ENOENT: that counts as "not
+ * empty yet".
+ */
+async function spooled(dir: string): Promise<string[]> {
+  try {
+    return await readdir(dir, { recursive: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return ["(being removed)"];
+    throw error;
+  }
+}
 
 async function poll(check: () => Promise<boolean>, attempts = 100): Promise<boolean> {
   for (let i = 0; i < attempts; i++) {
