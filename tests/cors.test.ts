@@ -20,11 +20,12 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-const preflight = (path: string, origin: string, method = "POST") =>
-  rawRequest(`${server.url}${path}`, {
+const preflightTo = (target: TestServer, path: string, origin: string, method = "POST") =>
+  rawRequest(`${target.url}${path}`, {
     method: "OPTIONS",
     headers: { origin, "access-control-request-method": method, "access-control-request-headers": "authorization, x-tenant" },
   });
+const preflight = (path: string, origin: string) => preflightTo(server, path, origin);
 
 describe("preflight requests", () => {
   it.each(["/api/uploads/artifact", "/api/sse/generations/00000000-0000-4000-8000-000000000000/progress", "/api/setup/tenant"])(
@@ -85,5 +86,20 @@ describe("answers", () => {
     const query = await rawRequest(`${server.url}/graphql`, { method: "POST", headers: { origin: OTHER, "content-type": "application/json", "content-length": Buffer.byteLength(body), "x-tenant": owner.tenant }, body });
     // Yoga names an allowed origin instead of leaving the header out; either way not this one.
     expect(query.headers["access-control-allow-origin"]).not.toBe(OTHER);
+  });
+});
+
+describe("an empty origin list", () => {
+  it("grants no origin anywhere, GraphQL included", async () => {
+    const closed = await startServer({ BOARDS_CORS_ORIGINS: "[]" });
+    try {
+      const body = JSON.stringify({ query: "{ __typename }" });
+      const query = await rawRequest(`${closed.url}/graphql`, { method: "POST", headers: { origin: APP, "content-type": "application/json", "content-length": Buffer.byteLength(body), "x-tenant": owner.tenant }, body });
+      expect(query.headers["access-control-allow-origin"]).toBeUndefined();
+      const upload = await preflightTo(closed, "/api/uploads/artifact", APP);
+      expect(upload.headers["access-control-allow-origin"]).toBeUndefined();
+    } finally {
+      await closed.close();
+    }
   });
 });

@@ -42,7 +42,8 @@ export function createGraphQLServer(options: {
     healthCheckEndpoint: "/yoga-health",
     graphiql: env.graphiql ? { title: "boards-server", headers: JSON.stringify({ [CSRF_HEADERS[0]]: "1" }) } : false,
     renderGraphiQL,
-    cors: { origin: env.corsOrigins, credentials: true },
+    // An empty list would mean "every origin" to Yoga; here it means none (as on the REST routes).
+    cors: env.corsOrigins.length ? { origin: env.corsOrigins, credentials: true } : false,
     // Yoga would buffer whole files in memory; the HTTP layer streams multipart bodies to disk
     // (src/http/graphqlMultipart.ts) and hands Yoga a JSON body instead.
     multipart: false,
