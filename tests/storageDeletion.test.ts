@@ -73,6 +73,24 @@ describe("stored objects are deleted with their rows", () => {
     for (const f of files) expect(await exists(f)).toBe(false);
   });
 
+  it("deleting a tenant deletes the stored objects of all its boards", async () => {
+    const adminToken = "tenant-admin-token-0123456789abcdef";
+    server = await startIsolatedServer({ BOARDS_ADMIN_TOKEN: adminToken }, { worker: true });
+    const first = await completedImages(server, 1);
+    const board = await server.prisma.board.findUniqueOrThrow({ where: { id: first.boardId } });
+    const second = await first.owner.ok<{ createBoard: { id: string } }>(`mutation { createBoard(input: { title: "second" }) { id } }`);
+    const g = await submitGeneration(first.owner, { boardId: second.createBoard.id, generatorName: "image-from-prompt", artifactType: "IMAGE", inputParams: { prompt: "x", width: 16, height: 16 } });
+    await awaitCompleted(first.owner, g.id);
+    const row = await server.prisma.generation.findUniqueOrThrow({ where: { id: g.id } });
+    const files = [...first.files, join(localStorageDir(server.env), row.storageKey!)];
+    for (const f of files) expect(await exists(f)).toBe(true);
+
+    const response = await server.fetch(`/api/setup/tenant/${board.tenantId}`, { method: "DELETE", headers: { authorization: `Bearer ${adminToken}` } });
+    expect(response.status).toBe(200);
+    expect(await server.prisma.generation.count({ where: { tenantId: board.tenantId } })).toBe(0);
+    await pollUntil(async () => (await Promise.all(files.map(exists))).every((e) => !e), (gone) => gone, { tries: 100, what: "the tenant's stored objects to be deleted" });
+  });
+
   it("retries a failed deletion with a job until the objects are gone", async () => {
     let flaky: ReturnType<typeof failingDeletes> | undefined;
     server = await startIsolatedServer({}, { worker: true, override: (rt) => ({ ...rt, storage: new StorageRouter([(flaky = failingDeletes(rt.storage.provider("local"), 3))], "local") }) });

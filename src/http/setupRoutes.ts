@@ -30,6 +30,8 @@ import { checkAdminToken } from "./adminToken.js";
 import { readJsonBody } from "./readJsonBody.js";
 import { sendJson } from "./respond.js";
 import { isUuid } from "../lib/uuid.js";
+import type { JobQueue } from "../jobs/jobQueue.js";
+import type { StorageRouter } from "../storage/StorageRouter.js";
 
 const MAX_BODY_BYTES = 64 * 1024;
 const TENANT_BY_ID = /^\/api\/setup\/tenant\/([^/]+)$/;
@@ -40,7 +42,7 @@ export function isSetupPath(path: string): boolean {
   return path.startsWith("/api/setup/") || REGISTRATION_PATHS.has(path);
 }
 
-export type SetupRouteDeps = { env: Env; prisma: PrismaClient; adapter: AuthAdapter };
+export type SetupRouteDeps = { env: Env; prisma: PrismaClient; jobs: JobQueue; storage: StorageRouter; adapter: AuthAdapter };
 
 const STATUS_BY_CODE: Record<string, number> = {
   BAD_USER_INPUT: 400,
@@ -100,7 +102,7 @@ export function createSetupRoutes(deps: SetupRouteDeps) {
       return sendJson(res, 200, tenantView(tenant));
     }
     if (req.method === "DELETE") {
-      const tenant = await deleteTenant(admin, prisma, policy, tenantId);
+      const tenant = await deleteTenant(admin, deps, policy, tenantId);
       audit({ tenantId, slug: tenant.slug }, "tenant deleted");
       return sendJson(res, 200, {
         message: `Tenant '${tenant.name}' (${tenant.slug}) deleted successfully`,

@@ -17,8 +17,8 @@ import type {
   UpdateBoardInput,
 } from "../graphql/types.generated.js";
 import { jsonObject, parseInput, requiredText } from "../lib/validate.js";
-import { storedKeysOf } from "../storage/storedKeys.js";
 import { boardForMutation, readableBoard, requireUser } from "./boardAccess.js";
+import { queueStoredObjectDeletion, STORED_OBJECT_COLUMNS } from "./storedObjects.js";
 import { escapeLike, filterToWhere, type FieldSpec } from "./pagination/filters.js";
 import { checkListWindow, type PageArgs } from "./pagination/pageArgs.js";
 import { paginate, type Page, type SortKey } from "./pagination/paginate.js";
@@ -236,17 +236,9 @@ export async function deleteBoard(ctx: ServiceContext, id: string): Promise<{ su
   // The rows cascade; their stored files are deleted by a job queued in the same transaction,
   // so a board with thousands of generations neither blocks the request nor leaks files.
   await ctx.prisma.$transaction(async (tx) => {
-    const stored = await tx.generation.findMany({
-      where: { boardId: board.id, storageKey: { not: null } },
-      select: { storageKey: true, storageProvider: true },
-    });
+    const stored = await tx.generation.findMany({ where: { boardId: board.id, storageKey: { not: null } }, select: STORED_OBJECT_COLUMNS });
     await tx.board.delete({ where: { id: board.id } });
-    const keysByProvider = new Map<string, string[]>();
-    for (const g of stored) {
-      const provider = g.storageProvider ?? ctx.storage.defaultProvider;
-      keysByProvider.set(provider, [...(keysByProvider.get(provider) ?? []), ...storedKeysOf(g.storageKey)]);
-    }
-    for (const [provider, keys] of keysByProvider) await ctx.jobs.enqueueObjectDeletion(tx, keys, provider);
+    await queueStoredObjectDeletion(tx, ctx, stored);
   });
   await ctx.events.publishAccessChange(board.id);
   return { success: true, id: board.id };

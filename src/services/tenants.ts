@@ -8,7 +8,10 @@ import type { PrismaClient } from "../db.js";
 import { badUserInput, conflict, notFound } from "../errors.js";
 import { Prisma, type Tenant } from "../generated/prisma/client.js";
 import { isValidTenantSlug } from "../lib/tenantSlug.js";
+import type { JobQueue } from "../jobs/jobQueue.js";
 import { jsonObject, parseInput, requiredText } from "../lib/validate.js";
+import type { StorageRouter } from "../storage/StorageRouter.js";
+import { queueStoredObjectDeletion, STORED_OBJECT_COLUMNS } from "./storedObjects.js";
 
 declare const setupAdminBrand: unique symbol;
 
@@ -119,20 +122,30 @@ export async function updateTenant(admin: SetupAdmin, prisma: PrismaClient, id: 
 export type TenantPolicy = { multiTenantMode: boolean; defaultTenantSlug: string };
 
 /**
- * Deletes a tenant and, by cascade, its users, boards, generations and tags. Stored files are
- * not removed.
+ * Deletes a tenant and, by cascade, its users, boards, generations and tags; their stored files
+ * are deleted by jobs queued in the same transaction.
  * @throws NOT_FOUND for an unknown tenant; BAD_USER_INPUT for the default tenant in
  * single-tenant mode (every request without a tenant lands there).
  */
-export async function deleteTenant(admin: SetupAdmin, prisma: PrismaClient, policy: TenantPolicy, id: string): Promise<Tenant> {
+export async function deleteTenant(
+  admin: SetupAdmin,
+  deps: { prisma: PrismaClient; jobs: JobQueue; storage: StorageRouter },
+  policy: TenantPolicy,
+  id: string,
+): Promise<Tenant> {
+  const { prisma } = deps;
   const tenant = await getTenant(admin, prisma, id);
   if (!policy.multiTenantMode && tenant.slug === policy.defaultTenantSlug) {
     throw badUserInput(
       "Cannot delete the default tenant in single-tenant mode. Enable multi-tenant mode or use a different default tenant first.",
     );
   }
-  const { count } = await prisma.tenant.deleteMany({ where: { id } });
-  if (count === 0) throw notFound(`Tenant with ID ${id} not found`);
+  await prisma.$transaction(async (tx) => {
+    const stored = await tx.generation.findMany({ where: { tenantId: id, storageKey: { not: null } }, select: STORED_OBJECT_COLUMNS });
+    const { count } = await tx.tenant.deleteMany({ where: { id } });
+    if (count === 0) throw notFound(`Tenant with ID ${id} not found`);
+    await queueStoredObjectDeletion(tx, deps, stored);
+  });
   return tenant;
 }
 
