@@ -4,9 +4,9 @@
  * validating inputs and resolving artifact inputs before a generation is queued or run
  * (prepareGenerationInputs).
  */
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, relative } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -153,7 +153,50 @@ describe("loadGenerators", () => {
     expect(registry.get("renamed-echo")?.description).toBe("Fixture: stores its input text.");
   });
 
+  it("loads package entries: an installed package (found from the config file's directory) and a subpath of it", async () => {
+    const pkg = join(dir, "node_modules", "boards-test-generators");
+    await mkdir(pkg, { recursive: true });
+    // The plugin shares the server's zod, as an installed plugin would through its peer dependency.
+    await symlink(dirname(fileURLToPath(import.meta.resolve("zod/package.json"))), join(dir, "node_modules", "zod"));
+    await writeFile(
+      join(pkg, "package.json"),
+      JSON.stringify({ name: "boards-test-generators", type: "module", exports: { ".": "./index.js", "./extra": "./extra.js" } }),
+    );
+    const plugin = (name: string) => `import { z } from "zod";
+export function create(options) {
+  return {
+    name: options.name ?? ${JSON.stringify(name)},
+    artifactType: "text",
+    description: "Packaged: " + ${JSON.stringify(name)},
+    inputSchema: z.object({ text: z.string() }),
+    estimateCost: () => 0,
+    async generate(inputs, ctx) { await ctx.storeTextResult({ content: inputs.text }); },
+  };
+}
+export default create({});
+`;
+    await writeFile(join(pkg, "index.js"), plugin("packaged-echo"));
+    await writeFile(join(pkg, "extra.js"), plugin("packaged-extra"));
+    const registry = await loadGenerators(
+      await json({
+        include_builtins: false,
+        generators: [{ package: "boards-test-generators" }, { package: "boards-test-generators/extra", export: "create", options: { name: "extra-renamed" } }],
+      }),
+      capturingLogger().logger,
+    );
+    expect(names(registry)).toEqual(["extra-renamed", "packaged-echo"]);
+    expect(registry.get("packaged-echo")?.description).toBe("Packaged: packaged-echo");
+  });
+
   describe("strict mode (the default) aborts on a bad entry", () => {
+    it("a package that is not installed, or a name that is not a package name", async () => {
+      const missing = await configError(await json({ generators: [{ package: "boards-no-such-generator-package" }] }));
+      expect(missing.message).toMatch(/Failed to load generator package 'boards-no-such-generator-package'/);
+      const invalid = await configError(await json({ generators: [{ package: "../escape" }] }));
+      expect(invalid.message).toMatch(/must be an npm package name/);
+      await configError(await json({ generators: [{ package: "boards-test-generators", module: fixture }] }));
+    });
+
     it("an unknown built-in", async () => {
       const error = await configError(await config("generators:\n  - builtin: no-such-generator\n"));
       expect(error.message).toMatch(/Unknown built-in generator 'no-such-generator'/);

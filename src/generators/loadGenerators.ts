@@ -11,11 +11,14 @@
  *     - module: ./plugins/my-provider.js   # relative to the config file
  *       export: default                    # a Generator, or a function (options) => Generator
  *       options: { model: "x" }
+ *     - package: boards-generator-fal      # an installed npm package (or package/subpath)
+ *       export: createFalGenerator
  *
  * Without a config file every built-in generator is enabled.
  */
 import { readFile } from "node:fs/promises";
-import { dirname, resolve } from "node:path";
+import { createRequire } from "node:module";
+import { dirname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
@@ -28,12 +31,16 @@ const EntrySchema = z
   .object({
     builtin: z.string().optional(),
     module: z.string().optional(),
+    package: z
+      .string()
+      .regex(/^(@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*(\/[\w.-]+)*$/i, "must be an npm package name, optionally with a subpath")
+      .optional(),
     export: z.string().default("default"),
     options: z.record(z.string(), z.unknown()).default({}),
     name: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,99}$/, "must be lowercase letters, digits, '.', '_' or '-'").optional(),
     enabled: z.boolean().default(true),
   })
-  .refine((e) => Boolean(e.builtin) !== Boolean(e.module), { message: "needs exactly one of 'builtin' or 'module'" });
+  .refine((e) => [e.builtin, e.module, e.package].filter(Boolean).length === 1, { message: "needs exactly one of 'builtin', 'module' or 'package'" });
 
 const ConfigSchema = z.object({
   strict_mode: z.boolean().default(true),
@@ -67,22 +74,36 @@ function renamed(generator: Generator, name: string): Generator {
   return Object.create(generator, { name: { value: name, enumerable: true } }) as Generator;
 }
 
+/**
+ * Where an installed package is: found from the config file's directory as Node would for a
+ * file there (so a deployment can keep plugins next to its config), else from the server's
+ * own dependencies (left to `import`, which also honours packages exporting only `import`).
+ */
+function packageUrl(name: string, baseDir: string): string {
+  try {
+    return pathToFileURL(createRequire(join(baseDir, "generators-config")).resolve(name)).href;
+  } catch {
+    return name;
+  }
+}
+
 async function instantiate(entry: Entry, baseDir: string): Promise<Generator> {
   if (entry.builtin) {
     const found = builtinGenerators.find((g) => g.name === entry.builtin);
     if (!found) throw new GeneratorConfigError(`Unknown built-in generator '${entry.builtin}'`);
     return found;
   }
-  const url = pathToFileURL(resolve(baseDir, entry.module!)).href;
+  const source = entry.module ?? entry.package!;
   let mod: Record<string, unknown>;
   try {
-    mod = (await import(url)) as Record<string, unknown>;
+    mod = (await import(entry.module ? pathToFileURL(resolve(baseDir, entry.module)).href : packageUrl(entry.package!, baseDir))) as Record<string, unknown>;
   } catch (error) {
-    throw new GeneratorConfigError(`Failed to load generator module '${entry.module}': ${(error as Error).message}`);
+    const kind = entry.module ? "module" : "package";
+    throw new GeneratorConfigError(`Failed to load generator ${kind} '${source}': ${(error as Error).message}`);
   }
   const exported = mod[entry.export];
   const value = typeof exported === "function" ? await (exported as (o: unknown) => unknown)(entry.options) : exported;
-  return assertGenerator(value, `${entry.module}#${entry.export}`);
+  return assertGenerator(value, `${source}#${entry.export}`);
 }
 
 /**
