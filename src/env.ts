@@ -111,6 +111,7 @@ const EnvSchema = z.object({
   BOARDS_WORKER_HEARTBEAT_SECONDS: z.coerce.number().positive().default(10),
   BOARDS_WORKER_DEAD_AFTER_SECONDS: z.coerce.number().positive().default(60),
   BOARDS_WORKER_CANCEL_CHECK_MS: positiveInt.default(2000),
+  BOARDS_PROGRESS_MIN_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(250),
   BOARDS_JOB_MAX_ATTEMPTS: positiveInt.max(25).default(3),
   BOARDS_SSE_KEEPALIVE_SECONDS: z.coerce.number().positive().default(15),
   BOARDS_MAX_UPLOAD_SIZE: positiveInt.default(104_857_600),
@@ -179,6 +180,7 @@ export type Env = {
     heartbeatMs: number;
     deadAfterMs: number;
     cancelCheckIntervalMs: number;
+    progressIntervalMs: number;
     maxAttempts: number;
   };
   sseKeepAliveMs: number;
@@ -315,6 +317,7 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
       heartbeatMs: e.BOARDS_WORKER_HEARTBEAT_SECONDS * 1000,
       deadAfterMs: e.BOARDS_WORKER_DEAD_AFTER_SECONDS * 1000,
       cancelCheckIntervalMs: e.BOARDS_WORKER_CANCEL_CHECK_MS,
+      progressIntervalMs: e.BOARDS_PROGRESS_MIN_INTERVAL_MS,
       maxAttempts: e.BOARDS_JOB_MAX_ATTEMPTS,
     },
     sseKeepAliveMs: e.BOARDS_SSE_KEEPALIVE_SECONDS * 1000,

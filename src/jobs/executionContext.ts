@@ -22,8 +22,9 @@ import { artifactKey } from "../storage/storageKey.js";
 import { storedKeysOf } from "../storage/storedKeys.js";
 import { markCancelled, markCompleted, markFailed, recordExternalJobId, recordProgress } from "./generationState.js";
 import { openOutput, prepareOutput } from "./outputSource.js";
+import { ProgressThrottle } from "./progressThrottle.js";
 
-export type ExecutionDeps = { prisma: PrismaClient; events: EventBus; storage: StorageRouter; thumbnails: Thumbnailer; logger: Logger };
+export type ExecutionDeps = { prisma: PrismaClient; events: EventBus; storage: StorageRouter; thumbnails: Thumbnailer; logger: Logger; progressIntervalMs: number };
 
 type StoredOutput = {
   generationId: string;
@@ -44,6 +45,7 @@ export class ExecutionContext implements GeneratorContext {
   readonly userId: string;
   private readonly outputs = new Map<number, StoredOutput>();
   private lastProgress: number;
+  private readonly progress: ProgressThrottle;
   private tempDir: string | null = null;
 
   constructor(
@@ -57,6 +59,11 @@ export class ExecutionContext implements GeneratorContext {
     this.boardId = generation.boardId;
     this.userId = generation.userId;
     this.lastProgress = generation.progress;
+    this.progress = new ProgressThrottle(
+      async (u) => void (await recordProgress(deps, this.generationId, u.progress, u.phase, u.message)),
+      deps.progressIntervalMs,
+      (err) => logger.warn({ err }, "could not record progress"),
+    );
   }
 
   async publishProgress(report: ProgressReport): Promise<void> {
@@ -64,7 +71,7 @@ export class ExecutionContext implements GeneratorContext {
     const value = Number.isFinite(report.progress) ? Math.min(100, Math.max(0, report.progress)) : this.lastProgress;
     // Never backwards within a run; 100 is reserved for completion.
     this.lastProgress = Math.max(this.lastProgress, Math.min(value, 99));
-    await recordProgress(this.deps, this.generationId, this.lastProgress, report.phase ?? "processing", report.message ?? null);
+    await this.progress.report({ progress: this.lastProgress, phase: report.phase ?? "processing", message: report.message ?? null });
   }
 
   async setExternalJobId(id: string): Promise<void> {
@@ -229,6 +236,7 @@ export class ExecutionContext implements GeneratorContext {
    * @throws PermanentGeneratorError when the generator stored nothing.
    */
   async finalize(): Promise<boolean> {
+    await this.stopProgress();
     if (!this.outputs.has(0)) throw new PermanentGeneratorError("Generator finished without storing an output");
     const batchSize = this.outputs.size;
     for (const [index, output] of [...this.outputs.entries()].sort(([a], [b]) => a - b)) {
@@ -258,6 +266,7 @@ export class ExecutionContext implements GeneratorContext {
    * objects are found too) and settles the siblings like the generation itself.
    */
   async discard(outcome: "cancelled" | { failed: string }): Promise<void> {
+    await this.stopProgress();
     const siblings = await this.deps.prisma.generation.findMany({
       where: { boardId: this.boardId, outputMetadata: { path: ["batch_id"], equals: this.generationId }, status: { in: ["PENDING", "PROCESSING"] } },
     });
@@ -272,14 +281,21 @@ export class ExecutionContext implements GeneratorContext {
     this.outputs.clear();
   }
 
+  /** Drops held progress and waits for a write in flight, so none lands after the outcome. */
+  private async stopProgress(): Promise<void> {
+    this.progress.cancel();
+    await this.progress.settled();
+  }
+
   /** A private directory for this run's input files and spooled outputs. */
   private async workDir(): Promise<string> {
     this.tempDir ??= await mkdtemp(join(tmpdir(), "boards-artifact-"));
     return this.tempDir;
   }
 
-  /** Removes downloaded input files. */
+  /** Ends the run's side work: held progress, downloaded inputs and spooled outputs. */
   async cleanup(): Promise<void> {
+    await this.stopProgress();
     if (this.tempDir) await rm(this.tempDir, { recursive: true, force: true });
   }
 }

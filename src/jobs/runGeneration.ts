@@ -33,6 +33,8 @@ export type RunGenerationDeps = {
   logger: Logger;
   /** How often a running job re-reads its status, in case a cancel event was missed. */
   cancelCheckIntervalMs: number;
+  /** Least time between two progress writes of one run (see ProgressThrottle). */
+  progressIntervalMs: number;
 };
 
 class CancelledByUser extends Error {

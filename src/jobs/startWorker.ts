@@ -16,6 +16,7 @@ export type WorkerOptions = {
   heartbeatMs: number;
   deadAfterMs: number;
   cancelCheckIntervalMs: number;
+  progressIntervalMs: number;
 };
 
 export type RunningWorker = { runner: Runner; liveness: WorkerLiveness; stop: () => Promise<void> };
@@ -30,7 +31,7 @@ function graphileLogger(logger: Logger): GraphileLogger {
 }
 
 export async function startWorker(
-  deps: Omit<RunGenerationDeps, "cancelCheckIntervalMs"> & { pgPool: pg.Pool },
+  deps: Omit<RunGenerationDeps, "cancelCheckIntervalMs" | "progressIntervalMs"> & { pgPool: pg.Pool },
   options: WorkerOptions,
 ): Promise<RunningWorker> {
   const liveness = new WorkerLiveness(deps, { heartbeatMs: options.heartbeatMs, deadAfterMs: options.deadAfterMs });
@@ -49,7 +50,11 @@ export async function startWorker(
     events,
     logger: graphileLogger(deps.logger),
     taskList: {
-      [RUN_GENERATION]: createRunGenerationTask({ ...deps, cancelCheckIntervalMs: options.cancelCheckIntervalMs }),
+      [RUN_GENERATION]: createRunGenerationTask({
+        ...deps,
+        cancelCheckIntervalMs: options.cancelCheckIntervalMs,
+        progressIntervalMs: options.progressIntervalMs,
+      }),
       [DELETE_STORED_OBJECTS]: createDeleteStoredObjectsTask(deps),
     },
   });
