@@ -2,17 +2,16 @@
  * `uploadArtifact(input: { file })` over the GraphQL multipart request spec: fields
  * `operations`, `map`, then the file part, streamed to a spool directory the test watches.
  */
-import { mkdtemp, readdir, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readdir } from "node:fs/promises";
 import sharp from "sharp";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { newTenant, signToken, type Actor } from "./helpers/actors.js";
+import { signToken, type Actor } from "./helpers/actors.js";
 import { localStorageDir } from "./helpers/launch.js";
-import { download, pngSize, startIsolatedServer } from "./helpers/pipeline.js";
+import { download, pngSize } from "./helpers/pipeline.js";
 import { rawRequest } from "./helpers/rawHttp.js";
 import type { TestServer } from "./helpers/server.js";
 import { abortMidUpload, expectSpoolEmpty } from "./helpers/spool.js";
+import { uploadScene, type UploadScene } from "./helpers/uploadScene.js";
 
 let server: TestServer;
 let owner: Actor;
@@ -28,21 +27,13 @@ const UPLOAD = `mutation($input: UploadArtifactInput!) {
   uploadArtifact(input: $input) { id status generatorName artifactType storageUrl thumbnailUrl inputParams outputMetadata }
 }`;
 
+let scene: UploadScene;
 beforeAll(async () => {
-  spool = await mkdtemp(join(tmpdir(), "boards-test-spool-"));
-  server = await startIsolatedServer({ BOARDS_MAX_UPLOAD_SIZE: String(MAX), BOARDS_UPLOAD_TEMP_DIR: spool });
-  const tenant = await newTenant(server);
-  owner = await tenant.user("owner");
-  viewer = await tenant.user("viewer");
-  outsider = await (await newTenant(server)).user("outsider");
-  boardId = (await owner.ok<{ createBoard: { id: string } }>(`mutation { createBoard(input: { title: "gql uploads" }) { id } }`)).createBoard.id;
-  await owner.ok(`mutation($b: UUID!, $u: UUID!) { addBoardMember(boardId: $b, userId: $u) { id } }`, { b: boardId, u: viewer.id });
+  scene = await uploadScene("gql uploads", MAX);
+  ({ server, owner, viewer, outsider, boardId, spool } = scene);
   pngBytes = await sharp({ create: { width: 40, height: 30, channels: 3, background: "#37a" } }).png().toBuffer();
 });
-afterAll(async () => {
-  await server.close();
-  await rm(spool, { recursive: true, force: true });
-});
+afterAll(() => scene.close());
 // Whatever happened in a test, the request's spooled files are gone afterwards.
 afterEach(() => expectSpoolEmpty(spool));
 

@@ -1,17 +1,15 @@
 /**
  * REST uploads (POST /api/uploads/artifact), as the Boards client's upload hook sends them.
  */
-import { mkdtemp, rm } from "node:fs/promises";
 import { request } from "node:http";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { newTenant, type Actor } from "./helpers/actors.js";
-import { download, pngSize, startIsolatedServer } from "./helpers/pipeline.js";
+import type { Actor } from "./helpers/actors.js";
+import { download, pngSize } from "./helpers/pipeline.js";
 import { postUpload, type UploadFields, type UploadFile } from "./helpers/restUpload.js";
 import type { TestServer } from "./helpers/server.js";
 import { abortMidUpload, expectSpoolEmpty } from "./helpers/spool.js";
+import { uploadScene, type UploadScene } from "./helpers/uploadScene.js";
 
 let server: TestServer;
 let owner: Actor;
@@ -22,20 +20,12 @@ let spool: string;
 
 const MAX = 64 * 1024;
 
+let scene: UploadScene;
 beforeAll(async () => {
-  spool = await mkdtemp(join(tmpdir(), "boards-test-spool-"));
-  server = await startIsolatedServer({ BOARDS_MAX_UPLOAD_SIZE: String(MAX), BOARDS_UPLOAD_TEMP_DIR: spool });
-  const tenant = await newTenant(server);
-  owner = await tenant.user("owner");
-  viewer = await tenant.user("viewer");
-  outsider = await (await newTenant(server)).user("outsider");
-  boardId = (await owner.ok<{ createBoard: { id: string } }>(`mutation { createBoard(input: { title: "uploads" }) { id } }`)).createBoard.id;
-  await owner.ok(`mutation($b: UUID!, $u: UUID!) { addBoardMember(boardId: $b, userId: $u) { id } }`, { b: boardId, u: viewer.id });
+  scene = await uploadScene("uploads", MAX);
+  ({ server, owner, viewer, outsider, boardId, spool } = scene);
 });
-afterAll(async () => {
-  await server.close();
-  await rm(spool, { recursive: true, force: true });
-});
+afterAll(() => scene.close());
 
 const png = (w: number, h: number) => sharp({ create: { width: w, height: h, channels: 3, background: "#3a7" } }).png().toBuffer();
 
