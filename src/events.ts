@@ -155,12 +155,17 @@ export class EventBus {
    */
   async subscribe(kind: "generation" | "board", id: string, watch?: { boardId: string; onAccessChange: () => void }): Promise<EventSubscription> {
     const queue = new EventQueue();
-    this.open += 1;
     const topic = kind === "generation" ? generationTopic(id) : boardTopic(id);
-    const ids = await Promise.all([
-      this.engine.subscribe(topic, (event: GenerationEvent) => queue.push(event), {}),
-      ...(watch ? [this.engine.subscribe(accessTopic(watch.boardId), () => watch.onAccessChange(), {})] : []),
-    ]);
+    const ids: number[] = [];
+    try {
+      ids.push(await this.engine.subscribe(topic, (event: GenerationEvent) => queue.push(event), {}));
+      if (watch) ids.push(await this.engine.subscribe(accessTopic(watch.boardId), () => watch.onAccessChange(), {}));
+    } catch (error) {
+      // Half a subscription would stay registered forever: undo what succeeded.
+      for (const subscriptionId of ids) this.engine.unsubscribe(subscriptionId);
+      throw error;
+    }
+    this.open += 1;
     let closed = false;
     const close = () => {
       if (closed) return;
