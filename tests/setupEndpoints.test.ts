@@ -259,6 +259,22 @@ describe("DELETE /api/setup/tenant/{id}", () => {
     expect((await call(server, "DELETE", `/api/setup/tenant/${id}`)).status).toBe(404);
   });
 
+  it("lets a deleted tenant's callers start afresh: their next request lands in a new tenant of that slug", async () => {
+    const slug = uniqueSlug("reborn");
+    const created = await call(server, "POST", "/api/setup/tenant", { body: { name: "Reborn", slug } });
+    const token = await signToken({ sub: `reborn-user-${slug}` });
+    const me = `{ me { id tenantId } }`;
+    const before = expectData(await server.gql<{ me: { id: string; tenantId: string } }>(me, undefined, { token, tenant: slug })).me;
+    expect(before.tenantId).toBe(created.body.tenant_id);
+    expect((await call(server, "DELETE", `/api/setup/tenant/${created.body.tenant_id as string}`)).status).toBe(200);
+    // Single-tenant mode creates the tenant again on first use; the caller is a new user in it.
+    const board = expectData(await server.gql<{ createBoard: { id: string } }>(`mutation { createBoard(input: { title: "Again" }) { id } }`, undefined, { token, tenant: slug }));
+    const after = expectData(await server.gql<{ me: { id: string; tenantId: string } }>(me, undefined, { token, tenant: slug })).me;
+    expect(after.tenantId).not.toBe(before.tenantId);
+    expect(after.id).not.toBe(before.id);
+    expect((await server.prisma.board.findUniqueOrThrow({ where: { id: board.createBoard.id } })).tenantId).toBe(after.tenantId);
+  });
+
   it("refuses to delete the default tenant in single-tenant mode (400)", async () => {
     const home = await server.prisma.tenant.upsert({ where: { slug: "default" }, create: { slug: "default", name: "Default Tenant" }, update: {} });
     const reply = await call(server, "DELETE", `/api/setup/tenant/${home.id}`);
