@@ -47,7 +47,7 @@ export function createApp(deps: AppDeps): App {
     defaultTenantName: env.defaultTenantName,
   };
   const tenancy = { multiTenantMode: env.multiTenantMode, customClaim: env.auth.tenantClaim, defaultTenantSlug: env.defaultTenantSlug };
-  const serveSetup = createSetupRoutes({ env, prisma, jobs: deps.jobs, storage: deps.storage, adapter });
+  const serveSetup = createSetupRoutes({ env, prisma, jobs: deps.jobs, storage: deps.storage, events: deps.events, adapter });
   const limits = env.graphqlLimits;
 
   const contextFor = (viewer: Viewer): AppContext => {

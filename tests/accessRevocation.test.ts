@@ -2,8 +2,9 @@
  * A live stream lives no longer than its subscriber's right to read the board: removing a
  * member, making a public board private or deleting the board ends the streams of those who
  * lost access (GraphQL over SSE and WebSocket with NOT_FOUND "Board not found", Boards'
- * progress stream by closing), while everyone else's streams go on. Events travel over Redis,
- * as between the processes of a deployment.
+ * progress stream by closing), while everyone else's streams go on. Deleting a whole tenant
+ * ends the streams of all its boards. Events travel over Redis, as between the processes of a
+ * deployment.
  */
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -18,12 +19,14 @@ const BOARD = `subscription($boardId: UUID!) { boardGenerations(boardId: $boardI
 const PROGRESS = `subscription($id: UUID!) { generationProgress(id: $id) { phase generation { id } } }`;
 type BoardData = { boardGenerations: { phase: string; generation: { id: string } } };
 
+const ADMIN_TOKEN = "access-revocation-admin-token-0123456789";
+
 let server: TestServer;
 let tenant: TenantHandle;
 let owner: Actor;
 
 beforeAll(async () => {
-  server = await startServer({ BOARDS_REDIS_URL: "redis://127.0.0.1:6379" });
+  server = await startServer({ BOARDS_REDIS_URL: "redis://127.0.0.1:6379", BOARDS_ADMIN_TOKEN: ADMIN_TOKEN });
   tenant = await newTenant(server);
   owner = await tenant.user("owner");
 });
@@ -158,5 +161,25 @@ describe("deleting a board", () => {
     await live(iterator, generation);
     await owner.ok(`mutation($id: UUID!) { deleteBoard(id: $id) { success } }`, { id: boardId });
     expectRevoked(await drain(iterator));
+  });
+});
+
+describe("deleting a tenant", () => {
+  it("ends the streams of every board in it", async () => {
+    const doomed = await newTenant(server);
+    const member = await doomed.user("owner");
+    const boards = [await createBoard(member, { title: "One" }), await createBoard(member, { title: "Two" })];
+    const streams = [];
+    for (const boardId of boards) {
+      const board = await server.prisma.board.findUniqueOrThrow({ where: { id: boardId } });
+      const generation = await insertGeneration(server.prisma, board, member.id, { status: "PENDING", progress: 0, storageUrl: null });
+      const stream = sseSubscribe<BoardData>(server, headers(member), BOARD, { boardId });
+      await live(stream, generation);
+      streams.push(stream);
+    }
+    const tenant = await server.prisma.tenant.findUniqueOrThrow({ where: { slug: doomed.slug } });
+    const deleted = await server.fetch(`/api/setup/tenant/${tenant.id}`, { method: "DELETE", headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    expect(deleted.status).toBe(200);
+    for (const stream of streams) expectRevoked(await drain(stream));
   });
 });

@@ -30,6 +30,7 @@ import { checkAdminToken } from "./adminToken.js";
 import { readJsonBody } from "./readJsonBody.js";
 import { sendJson } from "./respond.js";
 import { isUuid } from "../lib/uuid.js";
+import type { EventBus } from "../events.js";
 import type { JobQueue } from "../jobs/jobQueue.js";
 import type { StorageRouter } from "../storage/StorageRouter.js";
 
@@ -42,7 +43,7 @@ export function isSetupPath(path: string): boolean {
   return path.startsWith("/api/setup/") || REGISTRATION_PATHS.has(path);
 }
 
-export type SetupRouteDeps = { env: Env; prisma: PrismaClient; jobs: JobQueue; storage: StorageRouter; adapter: AuthAdapter };
+export type SetupRouteDeps = { env: Env; prisma: PrismaClient; jobs: JobQueue; storage: StorageRouter; events: EventBus; adapter: AuthAdapter };
 
 const STATUS_BY_CODE: Record<string, number> = {
   BAD_USER_INPUT: 400,

@@ -8,6 +8,7 @@ import type { PrismaClient } from "../db.js";
 import { badUserInput, conflict, notFound } from "../errors.js";
 import { Prisma, type Tenant } from "../generated/prisma/client.js";
 import { isValidTenantSlug } from "../lib/tenantSlug.js";
+import type { EventBus } from "../events.js";
 import type { JobQueue } from "../jobs/jobQueue.js";
 import { jsonObject, parseInput, requiredText } from "../lib/validate.js";
 import type { StorageRouter } from "../storage/StorageRouter.js";
@@ -123,13 +124,13 @@ export type TenantPolicy = { multiTenantMode: boolean; defaultTenantSlug: string
 
 /**
  * Deletes a tenant and, by cascade, its users, boards, generations and tags; their stored files
- * are deleted by jobs queued in the same transaction.
+ * are deleted by jobs queued in the same transaction, and live streams of its boards end.
  * @throws NOT_FOUND for an unknown tenant; BAD_USER_INPUT for the default tenant in
  * single-tenant mode (every request without a tenant lands there).
  */
 export async function deleteTenant(
   admin: SetupAdmin,
-  deps: { prisma: PrismaClient; jobs: JobQueue; storage: StorageRouter },
+  deps: { prisma: PrismaClient; jobs: JobQueue; storage: StorageRouter; events: EventBus },
   policy: TenantPolicy,
   id: string,
 ): Promise<Tenant> {
@@ -140,12 +141,16 @@ export async function deleteTenant(
       "Cannot delete the default tenant in single-tenant mode. Enable multi-tenant mode or use a different default tenant first.",
     );
   }
-  await prisma.$transaction(async (tx) => {
+  const boards = await prisma.$transaction(async (tx) => {
     const stored = await tx.generation.findMany({ where: { tenantId: id, storageKey: { not: null } }, select: STORED_OBJECT_COLUMNS });
+    const boards = await tx.board.findMany({ where: { tenantId: id }, select: { id: true } });
     const { count } = await tx.tenant.deleteMany({ where: { id } });
     if (count === 0) throw notFound(`Tenant with ID ${id} not found`);
     await queueStoredObjectDeletion(tx, deps, stored);
+    return boards;
   });
+  // Open live streams of its boards end now rather than when their tokens expire.
+  for (const board of boards) await deps.events.publishAccessChange(board.id);
   return tenant;
 }
 
