@@ -11,6 +11,7 @@ import WebSocket from "ws";
 import { newTenant, signToken, type Actor, type TenantHandle } from "./helpers/actors.js";
 import type { ThrowawayDatabase } from "./helpers/database.js";
 import { launchServer, localStorageDir, localStorageOf, type TestServer } from "./helpers/launch.js";
+import { drain, type Drained, type GqlEvent } from "./helpers/live.js";
 import { startMainProcess, type MainProcess } from "./helpers/mainProcess.js";
 import { privateDatabase } from "./helpers/privateDatabase.js";
 import { addBoardMember, createBoard } from "./helpers/taggingFixtures.js";
@@ -73,53 +74,6 @@ async function waitForStatus(actor: Actor, id: string, status: string): Promise<
 
 // ---------------------------------------------------------------------------------------------
 // Draining subscription iterators (graphql-sse and graphql-ws both hand out async iterators)
-
-type GqlEvent<T> = {
-  data?: T | null;
-  errors?: ReadonlyArray<{ message: string; extensions?: { readonly [key: string]: unknown } }>;
-};
-
-type Drained<T> = {
-  results: Array<GqlEvent<T>>;
-  /** The server completed the operation. */
-  completed: boolean;
-  /** What the iterator threw (graphql-ws throws the errors of an `error` message). */
-  thrown?: unknown;
-};
-
-/**
- * Reads results until the operation completes, `until` holds (then unsubscribes) or the
- * iterator throws; fails after `timeoutMs` with what arrived so far.
- */
-async function drain<T>(
-  iterator: AsyncIterator<GqlEvent<T>>,
-  options: { until?: (results: Array<GqlEvent<T>>) => boolean; timeoutMs?: number } = {},
-): Promise<Drained<T>> {
-  const results: Array<GqlEvent<T>> = [];
-  const deadline = Date.now() + (options.timeoutMs ?? WAIT_MS);
-  for (;;) {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<"timeout">((resolve) => (timer = setTimeout(() => resolve("timeout"), Math.max(0, deadline - Date.now()))));
-    let next: IteratorResult<GqlEvent<T>> | "timeout";
-    try {
-      next = await Promise.race([iterator.next(), timeout]);
-    } catch (thrown) {
-      return { results, completed: false, thrown };
-    } finally {
-      clearTimeout(timer);
-    }
-    if (next === "timeout") {
-      void iterator.return?.();
-      throw new Error(`subscription timed out; received so far: ${JSON.stringify(results)}`);
-    }
-    if (next.done) return { results, completed: true };
-    results.push(next.value);
-    if (options.until?.(results)) {
-      await iterator.return?.();
-      return { results, completed: false };
-    }
-  }
-}
 
 /** The events of results that must all have succeeded. */
 function eventsOf<T, K extends keyof T>(drained: Drained<T>, field: K): Array<T[K]> {

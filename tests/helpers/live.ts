@@ -23,10 +23,16 @@ export type Drained<T> = {
   thrown?: unknown;
 };
 
-/** Reads results until the operation completes or the iterator throws; fails after a bounded wait. */
-export async function drain<T>(iterator: AsyncIterator<GqlEvent<T>>, timeoutMs = WAIT_MS): Promise<Drained<T>> {
+/**
+ * Reads results until the operation completes, `until` holds (then unsubscribes) or the
+ * iterator throws; fails after a bounded wait with what arrived so far.
+ */
+export async function drain<T>(
+  iterator: AsyncIterator<GqlEvent<T>>,
+  options: { until?: (results: Array<GqlEvent<T>>) => boolean; timeoutMs?: number } = {},
+): Promise<Drained<T>> {
   const results: Array<GqlEvent<T>> = [];
-  const deadline = Date.now() + timeoutMs;
+  const deadline = Date.now() + (options.timeoutMs ?? WAIT_MS);
   for (;;) {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<"timeout">((resolve) => (timer = setTimeout(() => resolve("timeout"), Math.max(0, deadline - Date.now()))));
@@ -44,6 +50,10 @@ export async function drain<T>(iterator: AsyncIterator<GqlEvent<T>>, timeoutMs =
     }
     if (next.done) return { results, completed: true };
     results.push(next.value);
+    if (options.until?.(results)) {
+      await iterator.return?.();
+      return { results, completed: false };
+    }
   }
 }
 
