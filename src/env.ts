@@ -8,15 +8,16 @@ import { tmpdir } from "node:os";
 import { z } from "zod";
 import { resolveExternalAuth, type ExternalAuthSettings } from "./auth/authSettings.js";
 import { readProjectFile } from "./lib/projectFile.js";
+import { isTrueText } from "./lib/booleanText.js";
 import { endpointUrlProblem } from "./lib/secureUrl.js";
 import { isValidTenantSlug } from "./lib/tenantSlug.js";
-import { resolveStorageConfig, type StorageConfig } from "./storage/storageConfig.js";
+import { KEY_PREFIX, PROVIDER_NAME, resolveStorageConfig, type StorageConfig } from "./storage/storageConfig.js";
 
 const DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/boards_dev";
 
 const booleanString = z
   .enum(["true", "false", "1", "0", "yes", "no", "on", "off", ""])
-  .transform((v) => ["true", "1", "yes", "on"].includes(v));
+  .transform(isTrueText);
 
 function jsonString<T extends z.ZodType>(schema: T) {
   return z.string().transform((text, ctx): z.infer<T> => {
@@ -90,7 +91,7 @@ const EnvSchema = z.object({
   BOARDS_STORAGE_CONFIG_PATH: z.string().optional(),
   BOARDS_STORAGE_LOCAL_BASE_PATH: z.string().min(1).optional(),
   BOARDS_STORAGE_LOCAL_PUBLIC_URL_BASE: z.string().url().optional(),
-  BOARDS_STORAGE_DEFAULT_PROVIDER: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,49}$/, "must be the name of a storage provider").optional(),
+  BOARDS_STORAGE_DEFAULT_PROVIDER: z.string().regex(PROVIDER_NAME, "must be the name of a storage provider").optional(),
   BOARDS_STORAGE_ROUTING_RULES: z.string().optional(),
   BOARDS_STORAGE_MAX_FILE_SIZE: z.string().optional(),
   BOARDS_VIDEO_POSTERS: booleanString.default(true),
@@ -98,11 +99,11 @@ const EnvSchema = z.object({
   BOARDS_STORAGE_SIGNING_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   BOARDS_STORAGE_URL_TTL_SECONDS: positiveInt.max(604_800).default(3600),
   BOARDS_STORAGE_S3_BUCKET: z.string().min(3).optional(),
-  BOARDS_STORAGE_S3_REGION: z.string().min(1).default("us-east-1"),
+  BOARDS_STORAGE_S3_REGION: z.string().min(1).optional(),
   BOARDS_STORAGE_S3_ENDPOINT: z.string().url().optional(),
   BOARDS_STORAGE_S3_FORCE_PATH_STYLE: booleanString.optional(),
   BOARDS_STORAGE_S3_PUBLIC_URL_BASE: z.string().url().optional(),
-  BOARDS_STORAGE_S3_PREFIX: z.string().regex(/^[A-Za-z0-9_-][A-Za-z0-9._-]*(\/[A-Za-z0-9_-][A-Za-z0-9._-]*)*$/, "must be key segments separated by /").optional(),
+  BOARDS_STORAGE_S3_PREFIX: z.string().regex(KEY_PREFIX, "must be key segments separated by /").optional(),
   BOARDS_AWS_ACCESS_KEY_ID: z.string().optional(),
   BOARDS_AWS_SECRET_ACCESS_KEY: z.string().optional(),
   BOARDS_WORKER_IN_PROCESS: booleanString.default(true),

@@ -24,6 +24,7 @@
 import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
+import { isTrueText } from "../lib/booleanText.js";
 import { parseByteSize } from "../lib/byteSize.js";
 import { expandVariables } from "../lib/expandVariables.js";
 import type { S3StorageConfig } from "./S3Storage.js";
@@ -47,8 +48,10 @@ export type StorageConfig = {
 };
 
 const DEFAULT_MAX_FILE_SIZE = 100 * 2 ** 20;
-const PROVIDER_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,49}$/;
-const KEY_PREFIX = /^[A-Za-z0-9_-][A-Za-z0-9._-]*(\/[A-Za-z0-9_-][A-Za-z0-9._-]*)*$/;
+/** A provider's name (also stored in `generations.storage_provider`, VARCHAR(50)). */
+export const PROVIDER_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,49}$/;
+/** A key prefix inside a bucket: safe key segments separated by `/`. */
+export const KEY_PREFIX = /^[A-Za-z0-9_-][A-Za-z0-9._-]*(\/[A-Za-z0-9_-][A-Za-z0-9._-]*)*$/;
 
 const byteSize = z.union([z.number(), z.string()]).transform((v, ctx) => {
   const bytes = parseByteSize(v);
@@ -60,7 +63,7 @@ const providerName = z.string().regex(PROVIDER_NAME, "must be letters, digits, '
 const optionalText = z.preprocess((v) => (v === "" || v === null ? undefined : v), z.string().optional());
 const optionalUrl = z.preprocess((v) => (v === "" || v === null ? undefined : v), z.string().url().optional());
 const optionalBoolean = z.preprocess(
-  (v) => (v === "" || v === null ? undefined : typeof v === "string" ? ["true", "1", "yes", "on"].includes(v.toLowerCase()) : v),
+  (v) => (v === "" || v === null ? undefined : typeof v === "string" ? isTrueText(v) : v),
   z.boolean().optional(),
 );
 
@@ -196,7 +199,7 @@ export function resolveStorageConfig(raw: Record<string, string>, apiPort: numbe
         bucket: raw.BOARDS_STORAGE_S3_BUCKET,
         region: raw.BOARDS_STORAGE_S3_REGION ?? fileS3?.region ?? "us-east-1",
         endpoint: raw.BOARDS_STORAGE_S3_ENDPOINT ?? fileS3?.endpoint,
-        forcePathStyle: raw.BOARDS_STORAGE_S3_FORCE_PATH_STYLE !== undefined ? ["true", "1", "yes", "on"].includes(raw.BOARDS_STORAGE_S3_FORCE_PATH_STYLE) : fileS3?.forcePathStyle,
+        forcePathStyle: raw.BOARDS_STORAGE_S3_FORCE_PATH_STYLE !== undefined ? isTrueText(raw.BOARDS_STORAGE_S3_FORCE_PATH_STYLE) : fileS3?.forcePathStyle,
         publicUrlBase: raw.BOARDS_STORAGE_S3_PUBLIC_URL_BASE ?? fileS3?.publicUrlBase,
         prefix: raw.BOARDS_STORAGE_S3_PREFIX ?? fileS3?.prefix,
         accessKeyId: raw.BOARDS_AWS_ACCESS_KEY_ID ?? fileS3?.accessKeyId,
