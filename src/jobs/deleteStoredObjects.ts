@@ -19,7 +19,7 @@ export function createDeleteStoredObjectsTask(deps: { storage: StorageRouter; lo
   return async function deleteStoredObjects(payload: unknown, helpers: JobHelpers): Promise<void> {
     const { keys, provider } = DeleteStoredObjectsPayload.parse(payload);
     // A provider since removed from the configuration throws, so the job retries until it is back.
-    const backends: StorageBackend[] = provider ? [deps.storage.provider(provider)] : deps.storage.providers;
+    const backends: readonly StorageBackend[] = provider ? [deps.storage.provider(provider)] : deps.storage.providers;
     const failed = new Set<string>();
     for (const backend of backends) {
       for (const key of keys) await backend.delete(key).catch(() => failed.add(key));

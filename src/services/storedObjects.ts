@@ -24,7 +24,9 @@ export async function queueStoredObjectDeletion(
   for (const row of rows) {
     if (!row.storageKey) continue;
     const provider = row.storageProvider ?? deps.storage.defaultProvider;
-    keysByProvider.set(provider, [...(keysByProvider.get(provider) ?? []), ...storedKeysOf(row.storageKey)]);
+    const keys = keysByProvider.get(provider) ?? [];
+    keys.push(...storedKeysOf(row.storageKey));
+    keysByProvider.set(provider, keys);
   }
   for (const [provider, keys] of keysByProvider) await deps.jobs.enqueueObjectDeletion(tx, keys, provider);
 }

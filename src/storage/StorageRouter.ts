@@ -12,6 +12,8 @@ export class UnknownStorageProviderError extends Error {}
 
 export class StorageRouter {
   private readonly byName: Map<string, StorageBackend>;
+  /** Every provider, local ones first (cheapest to ask when looking for a key). */
+  readonly providers: readonly StorageBackend[];
 
   /**
    * @param providers every configured backend, by its name (each backend's `name`)
@@ -25,12 +27,8 @@ export class StorageRouter {
     readonly maxFileSize: number = Number.MAX_SAFE_INTEGER,
   ) {
     this.byName = new Map(providers.map((p) => [p.name, p]));
+    this.providers = [...this.byName.values()].sort((a, b) => Number(b.name === "local") - Number(a.name === "local"));
     for (const name of [defaultProvider, ...rules.map((r) => r.provider)]) this.provider(name);
-  }
-
-  /** Every provider, local ones first (cheapest to ask when looking for a key). */
-  get providers(): StorageBackend[] {
-    return [...this.byName.values()].sort((a, b) => Number(b.name === "local") - Number(a.name === "local"));
   }
 
   /** The provider with this name, if configured. */
