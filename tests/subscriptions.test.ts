@@ -11,7 +11,7 @@ import WebSocket from "ws";
 import { newTenant, signToken, type Actor, type TenantHandle } from "./helpers/actors.js";
 import type { ThrowawayDatabase } from "./helpers/database.js";
 import { launchServer, localStorageDir, localStorageOf, type TestServer } from "./helpers/launch.js";
-import { drain, type Drained, type GqlEvent } from "./helpers/live.js";
+import { drain, openProgressStream, type Drained, type GqlEvent } from "./helpers/live.js";
 import { startMainProcess, type MainProcess } from "./helpers/mainProcess.js";
 import { privateDatabase } from "./helpers/privateDatabase.js";
 import { addBoardMember, createBoard } from "./helpers/taggingFixtures.js";
@@ -179,80 +179,6 @@ async function watchBoardOverSse(baseUrl: string, actor: Actor, boardId: string,
 
 // ---------------------------------------------------------------------------------------------
 // Boards' progress stream (raw SSE)
-
-type SseFrame = { kind: "data"; payload: Record<string, unknown>; raw: string } | { kind: "comment"; text: string };
-
-type ProgressStream = {
-  response: Response;
-  frames: SseFrame[];
-  payloads(): Array<Record<string, unknown>>;
-  closed(): boolean;
-  /** Waits (bounded) until `predicate` holds. */
-  waitUntil(predicate: () => boolean, what: string): Promise<void>;
-  close(): void;
-};
-
-function parseBlock(block: string): SseFrame {
-  if (block.startsWith(":")) return { kind: "comment", text: block.slice(1).trim() };
-  const match = /^data: (.*)$/.exec(block);
-  if (!match) throw new Error(`unexpected SSE block ${JSON.stringify(block)}`);
-  return { kind: "data", payload: JSON.parse(match[1]!) as Record<string, unknown>, raw: block };
-}
-
-async function openProgressStream(server: TestServer, id: string, headers: Record<string, string>): Promise<ProgressStream> {
-  const controller = new AbortController();
-  const response = await server.fetch(`/api/sse/generations/${id}/progress`, {
-    headers: { accept: "text/event-stream", ...headers },
-    signal: controller.signal,
-  });
-  const frames: SseFrame[] = [];
-  let closed = false;
-  let wake: () => void = () => undefined;
-  const reader = response.body!.getReader();
-  void (async () => {
-    const decoder = new TextDecoder();
-    let buffer = "";
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        buffer += decoder.decode(value, { stream: true });
-        let end: number;
-        while ((end = buffer.indexOf("\n\n")) >= 0) {
-          frames.push(parseBlock(buffer.slice(0, end)));
-          buffer = buffer.slice(end + 2);
-        }
-        wake();
-      }
-      if (buffer !== "") throw new Error(`unterminated SSE block ${JSON.stringify(buffer)}`);
-    } catch (error) {
-      if (!controller.signal.aborted) frames.push({ kind: "comment", text: `READ ERROR ${String(error)}` });
-    } finally {
-      closed = true;
-      wake();
-    }
-  })();
-  return {
-    response,
-    frames,
-    payloads: () => frames.flatMap((f) => (f.kind === "data" ? [f.payload] : [])),
-    closed: () => closed,
-    async waitUntil(predicate, what) {
-      const deadline = Date.now() + WAIT_MS;
-      while (!predicate()) {
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; frames: ${JSON.stringify(frames)}`);
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, 200);
-          wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-      }
-    },
-    close: () => controller.abort(),
-  };
-}
 
 const PAYLOAD_KEYS = ["job_id", "jobId", "status", "progress", "phase", "message", "artifacts", "timestamp"];
 // Boards' payload also carries `estimated_completion` (always null).
@@ -457,7 +383,7 @@ describe("with an in-process worker", () => {
       expect(stream.response.headers.get("cache-control")).toMatch(/no-cache/);
       await stream.waitUntil(() => stream.closed(), "the stream to close");
       expect(stream.frames[0]!.kind).toBe("data");
-      const payloads = stream.payloads();
+      const payloads = stream.payloads;
       expectRunningThenCompleted(payloads, id);
       const done = await waitForStatus(owner, id, "COMPLETED");
       expectCompletedPayload(payloads.at(-1)!, id, done.storageUrl!);
@@ -471,7 +397,7 @@ describe("with an in-process worker", () => {
       const stream = await openProgressStream(server, id, authHeaders(owner));
       expect(stream.response.status).toBe(200);
       await stream.waitUntil(() => stream.closed(), "the stream to close");
-      const payloads = stream.payloads();
+      const payloads = stream.payloads;
       expect(payloads).toHaveLength(1);
       expectCompletedPayload(payloads[0]!, id, done.storageUrl!);
     });
@@ -481,10 +407,10 @@ describe("with an in-process worker", () => {
       const stream = await openProgressStream(server, id, authHeaders(owner));
       expect(stream.response.status).toBe(200);
       await stream.waitUntil(() => stream.frames.filter((f) => f.kind === "comment" && f.text === "keep-alive").length >= 2, "keep-alives");
-      expect(stream.payloads().length).toBeGreaterThanOrEqual(1);
-      expectBoardsPayload(stream.payloads()[0]!, id);
+      expect(stream.payloads.length).toBeGreaterThanOrEqual(1);
+      expectBoardsPayload(stream.payloads[0]!, id);
       await stream.waitUntil(() => stream.closed(), "the stream to close");
-      expect(stream.payloads().at(-1)!.status).toBe("completed");
+      expect(stream.payloads.at(-1)!.status).toBe("completed");
       for (const frame of stream.frames) if (frame.kind === "comment") expect(frame.text).toBe("keep-alive");
     });
 
@@ -569,13 +495,13 @@ describe("across processes through Redis", () => {
     const subscription = drain(sseClient(api.url, owner).iterate<{ generationProgress: EventView }>({ query: PROGRESS_SUBSCRIPTION, variables: { id } }));
 
     const [, drained] = await Promise.all([stream.waitUntil(() => stream.closed(), "the stream to close"), subscription]);
-    expectRunningThenCompleted(stream.payloads(), id);
+    expectRunningThenCompleted(stream.payloads, id);
     expect(drained.completed).toBe(true);
     expectProgressStream(eventsOf(drained, "generationProgress"), id);
 
     // The worker process stored the file where the API process serves it from.
     const done = await waitForStatus(owner, id, "COMPLETED");
-    expectCompletedPayload(stream.payloads().at(-1)!, id, done.storageUrl!);
+    expectCompletedPayload(stream.payloads.at(-1)!, id, done.storageUrl!);
     const file = await fetch(done.storageUrl!);
     expect(file.status).toBe(200);
     expect(file.headers.get("content-type")).toBe("image/png");

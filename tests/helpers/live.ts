@@ -74,22 +74,39 @@ export function wsClient(server: TestServer, connectionParams: Record<string, st
   return createWsClient({ url: `${server.url.replace(/^http/, "ws")}/graphql`, webSocketImpl: WebSocket, connectionParams, retryAttempts: 0, lazy: true });
 }
 
+/** One block of an SSE stream: a `data:` event (its JSON and raw text) or a `:` comment. */
+export type SseFrame = { kind: "data"; payload: Record<string, unknown>; raw: string } | { kind: "comment"; text: string };
+
 export type ProgressStream = {
+  response: Response;
   status: number;
+  /** Every block so far, keep-alive comments included. */
+  frames: SseFrame[];
   /** JSON bodies of the `data:` events so far. */
-  payloads: Array<Record<string, unknown>>;
+  readonly payloads: Array<Record<string, unknown>>;
   closed(): boolean;
   /** Waits (bounded) until `predicate` holds. */
   waitUntil(predicate: () => boolean, what: string): Promise<void>;
   close(): void;
 };
 
-/** Opens GET /api/sse/generations/{id}/progress and collects its events in the background. */
+function parseBlock(block: string): SseFrame {
+  if (block.startsWith(":")) return { kind: "comment", text: block.slice(1).trim() };
+  const match = /^data: (.*)$/.exec(block);
+  if (!match) throw new Error(`unexpected SSE block ${JSON.stringify(block)}`);
+  return { kind: "data", payload: JSON.parse(match[1]!) as Record<string, unknown>, raw: block };
+}
+
+/**
+ * Opens GET /api/sse/generations/{id}/progress and collects its blocks in the background,
+ * strictly: a malformed or unterminated block is recorded as a READ ERROR comment.
+ */
 export async function openProgressStream(server: TestServer, id: string, headers: Record<string, string>): Promise<ProgressStream> {
   const controller = new AbortController();
   const response = await server.fetch(`/api/sse/generations/${id}/progress`, { headers: { accept: "text/event-stream", ...headers }, signal: controller.signal });
-  const payloads: Array<Record<string, unknown>> = [];
+  const frames: SseFrame[] = [];
   let closed = false;
+  let wake: () => void = () => undefined;
   void (async () => {
     const reader = response.body!.getReader();
     const decoder = new TextDecoder();
@@ -101,26 +118,38 @@ export async function openProgressStream(server: TestServer, id: string, headers
         buffer += decoder.decode(value, { stream: true });
         let end: number;
         while ((end = buffer.indexOf("\n\n")) >= 0) {
-          const block = buffer.slice(0, end);
+          frames.push(parseBlock(buffer.slice(0, end)));
           buffer = buffer.slice(end + 2);
-          if (block.startsWith("data: ")) payloads.push(JSON.parse(block.slice(6)) as Record<string, unknown>);
         }
+        wake();
       }
-    } catch {
-      // aborted by close()
+      if (buffer !== "") throw new Error(`unterminated SSE block ${JSON.stringify(buffer)}`);
+    } catch (error) {
+      if (!controller.signal.aborted) frames.push({ kind: "comment", text: `READ ERROR ${String(error)}` });
     } finally {
       closed = true;
+      wake();
     }
   })();
   return {
+    response,
     status: response.status,
-    payloads,
+    frames,
+    get payloads() {
+      return frames.flatMap((f) => (f.kind === "data" ? [f.payload] : []));
+    },
     closed: () => closed,
     async waitUntil(predicate, what) {
       const deadline = Date.now() + WAIT_MS;
       while (!predicate()) {
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; payloads: ${JSON.stringify(payloads)}`);
-        await new Promise((resolve) => setTimeout(resolve, 50));
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; frames: ${JSON.stringify(frames)}`);
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, 200);
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
       }
     },
     close: () => controller.abort(),
