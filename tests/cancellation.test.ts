@@ -24,7 +24,7 @@ import {
   waitForStatus,
   type FaultWorkspace,
 } from "./helpers/faultHarness.js";
-import { addBoardMember, createBoard, type Caller } from "./helpers/taggingFixtures.js";
+import { boardWithEveryRole, createBoard, type Caller } from "./helpers/taggingFixtures.js";
 import { localStorageDir } from "./helpers/launch.js";
 import { startServer, type TestServer } from "./helpers/server.js";
 
@@ -79,17 +79,8 @@ describe("cancel permissions (queued generations)", () => {
   let boardId: string;
 
   beforeAll(async () => {
-    tenant = await newTenant(api);
-    owner = await tenant.user("owner");
-    admin = await tenant.user("admin");
-    editor = await tenant.user("editor");
-    viewer = await tenant.user("viewer");
-    stranger = await tenant.user("stranger");
+    ({ tenant, owner, admin, editor, viewer, stranger, boardId } = await boardWithEveryRole(api, "Cancel permissions"));
     outsider = await (await newTenant(api)).user("owner");
-    boardId = await createBoard(owner, { title: "Cancel permissions" });
-    await addBoardMember(owner, boardId, admin.id, "ADMIN");
-    await addBoardMember(owner, boardId, editor.id, "EDITOR");
-    await addBoardMember(owner, boardId, viewer.id, "VIEWER");
   });
 
   async function expectUntouched(id: string) {

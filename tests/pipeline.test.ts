@@ -21,7 +21,7 @@ import {
   type SubmitInput,
 } from "./helpers/pipeline.js";
 import type { GqlResult, TestServer } from "./helpers/server.js";
-import { addBoardMember, addGeneration, createBoard, createTag, fieldErrors, type Caller } from "./helpers/taggingFixtures.js";
+import { addBoardMember, addGeneration, boardWithEveryRole, createBoard, createTag, fieldErrors, type Caller } from "./helpers/taggingFixtures.js";
 
 /** Runs the worker: generations submitted here are executed and their files stored. */
 let server: TestServer;
@@ -612,16 +612,7 @@ describe("deleteGeneration", () => {
     let stranger: Actor;
     let boardId: string;
     beforeAll(async () => {
-      tenant = await newTenant(server);
-      owner = await tenant.user("owner");
-      admin = await tenant.user("admin");
-      editor = await tenant.user("editor");
-      viewer = await tenant.user("viewer");
-      stranger = await tenant.user("stranger");
-      boardId = await createBoard(owner, { title: "Shared" });
-      await addBoardMember(owner, boardId, admin.id, "ADMIN");
-      await addBoardMember(owner, boardId, editor.id, "EDITOR");
-      await addBoardMember(owner, boardId, viewer.id, "VIEWER");
+      ({ tenant, owner, admin, editor, viewer, stranger, boardId } = await boardWithEveryRole(server, "Shared"));
     });
 
     const exists = async (id: string) => (await server.prisma.generation.findUnique({ where: { id } })) !== null;

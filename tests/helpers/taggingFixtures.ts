@@ -4,7 +4,7 @@
  */
 import { expect } from "vitest";
 import type { Generation, Prisma } from "../../src/generated/prisma/client.js";
-import type { Actor } from "./actors.js";
+import { newTenant, type Actor, type TenantHandle } from "./actors.js";
 import { boardRow, insertGeneration } from "./factories.js";
 import type { GqlResult, TestServer } from "./server.js";
 
@@ -96,3 +96,22 @@ export function fieldErrors(result: GqlResult): Array<{ field: string; message: 
 /** Ids of a list of records. */
 export const ids = (rows: ReadonlyArray<{ id: string }>): string[] => rows.map((r) => r.id);
 
+
+/** A board of a fresh tenant with its owner, a member of each role, and a stranger of the same tenant. */
+export type RoleCast = { tenant: TenantHandle; owner: Actor; admin: Actor; editor: Actor; viewer: Actor; stranger: Actor; boardId: string };
+
+export async function boardWithEveryRole(server: TestServer, title: string): Promise<RoleCast> {
+  const tenant = await newTenant(server);
+  const [owner, admin, editor, viewer, stranger] = [
+    await tenant.user("owner"),
+    await tenant.user("admin"),
+    await tenant.user("editor"),
+    await tenant.user("viewer"),
+    await tenant.user("stranger"),
+  ];
+  const boardId = await createBoard(owner, { title });
+  await addBoardMember(owner, boardId, admin.id, "ADMIN");
+  await addBoardMember(owner, boardId, editor.id, "EDITOR");
+  await addBoardMember(owner, boardId, viewer.id, "VIEWER");
+  return { tenant, owner, admin, editor, viewer, stranger, boardId };
+}
