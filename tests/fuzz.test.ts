@@ -128,7 +128,7 @@ describe("fuzzing the GraphQL interface", () => {
   }, 300_000);
 
   it("answers malformed request bodies with a 4xx", async () => {
-    const bodies: Array<string | Uint8Array> = [
+    const bodies: string[] = [
       "",
       "{",
       "null",
@@ -148,7 +148,7 @@ describe("fuzzing the GraphQL interface", () => {
       `{"query": "{ me { id } }", "variables": ${"[".repeat(5_000)}${"]".repeat(5_000)}}`,
       '{"query": "query Q($a: JSON) { me { id } }", "variables": {"a": "\\ud800"}}',
       '{"query": "\\u0000"}',
-      new Uint8Array([0xff, 0xfe, 0x7b, 0x00, 0x22]),
+      "\xff\xfe{\u0000\"",
     ];
     const failures: Failure[] = [];
     for (const body of bodies) {
@@ -159,7 +159,7 @@ describe("fuzzing the GraphQL interface", () => {
       });
       const text = await response.text();
       const problems = problemsOf(response.status, text);
-      if (problems.length > 0) failures.push({ where: problems.join(", "), request: String(body).slice(0, 200), answer: text.slice(0, 600) });
+      if (problems.length > 0) failures.push({ where: problems.join(", "), request: body.slice(0, 200), answer: text.slice(0, 600) });
     }
     expect(failures).toEqual([]);
     await expectAlive();
