@@ -24,20 +24,32 @@ export function thumbnailKeyOf(originalKey: string): string {
  */
 export async function storeThumbnailOf(storage: StorageBackend, originalKey: string, image: Readable | Buffer): Promise<Thumbnail> {
   const pipeline = sharp({ failOn: "error", limitInputPixels: 100_000_000 });
+  // A source that fails mid-read (a storage read error, a dropped connection) fails the
+  // thumbnail: sharp's clones would otherwise wait for input forever, and its stream would
+  // raise the error with nobody listening, which ends the process.
+  let fail: (error: unknown) => void = () => undefined;
+  const failed = new Promise<never>((_, reject) => (fail = reject));
+  pipeline.on("error", fail);
   if (Buffer.isBuffer(image)) pipeline.end(image);
   else {
-    image.on("error", (err) => pipeline.destroy(err));
+    image.on("error", (err) => {
+      fail(err);
+      pipeline.destroy(err);
+    });
     image.pipe(pipeline);
   }
   const decoded = pipeline.clone();
-  const [metadata, { data, info }] = await Promise.all([
-    decoded.metadata(),
-    pipeline
-      .clone()
-      .rotate()
-      .resize(THUMBNAIL_MAX_SIDE, THUMBNAIL_MAX_SIDE, { fit: "inside", withoutEnlargement: true })
-      .webp({ quality: 75 })
-      .toBuffer({ resolveWithObject: true }),
+  const [metadata, { data, info }] = await Promise.race([
+    Promise.all([
+      decoded.metadata(),
+      pipeline
+        .clone()
+        .rotate()
+        .resize(THUMBNAIL_MAX_SIDE, THUMBNAIL_MAX_SIDE, { fit: "inside", withoutEnlargement: true })
+        .webp({ quality: 75 })
+        .toBuffer({ resolveWithObject: true }),
+    ]),
+    failed,
   ]);
   const key = thumbnailKeyOf(originalKey);
   const { size } = await storage.put(key, data, { contentType: "image/webp" });
