@@ -14,6 +14,8 @@ export default defineConfig({
   experimental: { adapter: true },
   engine: "js",
   schema: "prisma/schema.prisma",
+  // `npx prisma db seed` (and `migrate reset`) run this; `npm start` runs it too.
+  migrations: { seed: "tsx prisma/seed.ts" },
   async adapter() {
     return new MigratePg(url);
   },
