@@ -25,6 +25,7 @@ import { attachWebSockets } from "./http/websocket.js";
 import { isValidTenantSlug } from "./lib/tenantSlug.js";
 import { createLoaders } from "./loaders.js";
 import { requestStore } from "./requestContext.js";
+import { LiveStreams } from "./services/LiveStreams.js";
 
 export type AppDeps = SharedDeps & {
   env: Env;
@@ -36,6 +37,11 @@ export type App = {
   handle: (req: IncomingMessage, res: ServerResponse) => void;
   /** Serves GraphQL over WebSocket on the server; returns a closer. */
   attachWebSockets: (server: Server) => () => Promise<void>;
+  /**
+   * Completes every open live stream (and any opened from now on) as at its natural end, for a
+   * shutdown; resolves once each has finished.
+   */
+  endLiveStreams: () => Promise<void>;
 };
 
 export function createApp(deps: AppDeps): App {
@@ -46,6 +52,7 @@ export function createApp(deps: AppDeps): App {
     defaultTenantSlug: env.defaultTenantSlug,
     defaultTenantName: env.defaultTenantName,
   };
+  const liveStreams = new LiveStreams();
   const tenancy = { multiTenantMode: env.multiTenantMode, customClaim: env.auth.tenantClaim, defaultTenantSlug: env.defaultTenantSlug };
   const serveSetup = createSetupRoutes({ env, prisma, jobs: deps.jobs, storage: deps.storage, events: deps.events, adapter });
   const limits = env.graphqlLimits;
@@ -56,6 +63,7 @@ export function createApp(deps: AppDeps): App {
       ...deps,
       viewer,
       env,
+      liveStreams,
       loaders: createLoaders(prisma, viewer),
       requestId: store?.requestId ?? randomUUID(),
       logger: store?.logger ?? logger,
@@ -202,5 +210,6 @@ export function createApp(deps: AppDeps): App {
       });
     },
     attachWebSockets: (server) => attachWebSockets(server, yoga, { multiTenantMode: env.multiTenantMode }),
+    endLiveStreams: () => liveStreams.endAll(),
   };
 }

@@ -10,6 +10,7 @@ import type { Thumbnailer } from "./storage/Thumbnailer.js";
 import type { UrlSigner } from "./storage/UrlSigner.js";
 import type { Loaders } from "./loaders.js";
 import type { Logger } from "./logger.js";
+import type { LiveStreams } from "./services/LiveStreams.js";
 
 /** Process-wide collaborators shared by every request. */
 export type SharedDeps = {
@@ -35,6 +36,8 @@ export type SharedDeps = {
 export type ServiceContext = SharedDeps & {
   viewer: Viewer;
   loaders: Loaders;
+  /** The API process's open live streams, ended cleanly when it stops (absent elsewhere). */
+  liveStreams?: LiveStreams;
 };
 
 /** What the API adds to Yoga's initial context for each request. */

@@ -49,10 +49,20 @@ async function shutdown(signal: string) {
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();
   const timer = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+  // Keep-alive connections are closed as soon as their last response is over, not when their
+  // keep-alive timeout ends.
+  const idle = setInterval(() => server.closeIdleConnections(), 100);
+  // Live streams complete as at their natural end, rather than being cut at the end of the
+  // grace period: their clients reconnect elsewhere and get the current state first.
+  const graceOver = new Promise<void>((resolve) => setTimeout(resolve, SHUTDOWN_GRACE_MS).unref());
+  await Promise.race([app.endLiveStreams(), graceOver]);
+  // Lets the transports write those completions before the WebSockets are closed.
+  await new Promise<void>((resolve) => setImmediate(resolve));
   await closeWebSockets();
   await worker?.stop();
   await closed;
   clearTimeout(timer);
+  clearInterval(idle);
   await workerPool?.end();
   await runtime.close();
   await redis?.quit().catch(() => undefined);

@@ -7,7 +7,9 @@ import { readFileSync } from "node:fs";
 import { request } from "node:http";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { signToken } from "./helpers/actors.js";
+import type { ThrowawayDatabase } from "./helpers/database.js";
 import { startMainProcess, type LogLine, type MainProcess } from "./helpers/mainProcess.js";
+import { privateDatabase } from "./helpers/privateDatabase.js";
 import { rawRequest } from "./helpers/rawHttp.js";
 import { startServer, TEST_JWT_SECRET, type TestServer } from "./helpers/server.js";
 
@@ -214,9 +216,19 @@ describe("GraphiQL", () => {
 
 describe("graceful shutdown of src/main.ts", () => {
   let main: MainProcess | undefined;
-  afterEach(() => {
+  // The process runs a job worker, whose sweeps release jobs and fail generations they take
+  // for lost: on a database of its own, it can touch no other suite's rows.
+  let database: ThrowawayDatabase;
+  beforeAll(async () => {
+    database = await privateDatabase("operations");
+  });
+  afterEach(async () => {
     main?.kill();
+    await main?.exited;
     main = undefined;
+  });
+  afterAll(async () => {
+    await database?.drop();
   });
 
   const isListening = (line: LogLine) => line.msg === "boards-server listening";
@@ -226,7 +238,7 @@ describe("graceful shutdown of src/main.ts", () => {
       BOARDS_ENVIRONMENT: "development",
       BOARDS_API_HOST: "127.0.0.1",
       BOARDS_API_PORT: "0",
-      BOARDS_DATABASE_URL: inject("databaseUrl"),
+      BOARDS_DATABASE_URL: database.url,
       BOARDS_DATABASE_POOL_SIZE: "2",
       BOARDS_AUTH_PROVIDER: "jwt",
       BOARDS_JWT_SECRET: TEST_JWT_SECRET,
@@ -251,7 +263,7 @@ describe("graceful shutdown of src/main.ts", () => {
         BOARDS_AUTH_PROVIDER: "none",
         BOARDS_API_HOST: "127.0.0.1",
         BOARDS_API_PORT: "0",
-        BOARDS_DATABASE_URL: inject("databaseUrl"),
+        BOARDS_DATABASE_URL: database.url,
       });
       expect(await main.exited, main.output()).toEqual({ code: 1, signal: null });
       expect(main.output()).toMatch(/BOARDS_AUTH_PROVIDER/);

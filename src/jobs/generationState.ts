@@ -2,6 +2,11 @@
  * The only writers of a generation's lifecycle columns. Each transition is one guarded UPDATE
  * (terminal states are never overwritten), then the new row is published. A transition that
  * finds the row already terminal (e.g. cancelled meanwhile) does nothing and returns null.
+ *
+ * Progress never decreases within a *run*, which here means the generation's whole life from
+ * submission to its terminal state, across retried attempts and hand-backs: no transition
+ * lowers it, and a new attempt starts from the row's progress (see ExecutionContext), so a
+ * restarted generator's early reports leave it where it was until they pass it.
  */
 import type { PrismaClient } from "../db.js";
 import type { EventBus } from "../events.js";
@@ -91,7 +96,15 @@ export function markCancelled(deps: StateDeps, id: string) {
   );
 }
 
-/** PROCESSING → PENDING after a transient failure or a shutdown: the job will run again. */
+/** PROCESSING → PENDING after a transient failure: the job will run again. */
 export function markRetrying(deps: StateDeps, id: string, message: string) {
   return transition(deps, id, ["PROCESSING"], { status: "PENDING", errorMessage: message }, "queued", message);
+}
+
+/**
+ * PROCESSING → PENDING when the worker stops (a deploy): not an error, so none is recorded;
+ * `startedAt` and progress stay for the next attempt to go on from.
+ */
+export function markRequeued(deps: StateDeps, id: string) {
+  return transition(deps, id, ["PROCESSING"], { status: "PENDING", errorMessage: null }, "queued", "Worker stopped; queued to run again");
 }

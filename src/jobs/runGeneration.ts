@@ -5,7 +5,9 @@
  * Retry policy: a PermanentGeneratorError or invalid input fails the generation at once; any
  * other error puts it back to PENDING and rethrows, so graphile-worker retries it with
  * exponential backoff (≈2.7 s, 7.4 s, 20 s, …) until the job's max_attempts, after which the
- * generation fails. Cancellation aborts the generator through its AbortSignal.
+ * generation fails. Cancellation aborts the generator through its AbortSignal. A worker that
+ * stops (a deploy) aborts it too, then hands the job back without using an attempt (see
+ * handBackJob.ts) and logs that at info: no number of deploys fails a generation.
  */
 import type { JobHelpers } from "graphile-worker";
 import { z } from "zod";
@@ -18,7 +20,8 @@ import { prepareGenerationInputs } from "../services/generationInputs.js";
 import type { StorageRouter } from "../storage/StorageRouter.js";
 import type { Thumbnailer } from "../storage/Thumbnailer.js";
 import { ExecutionContext } from "./executionContext.js";
-import { markFailed, markProcessing, markRetrying } from "./generationState.js";
+import { markFailed, markProcessing, markRequeued, markRetrying } from "./generationState.js";
+import { handBackJob, JobHandedBack } from "./handBackJob.js";
 
 export const RUN_GENERATION = "run_generation";
 
@@ -72,6 +75,8 @@ export function createRunGenerationTask(deps: RunGenerationDeps) {
     const controller = new AbortController();
     const onShutdown = () => controller.abort(new WorkerShuttingDown());
     helpers.abortSignal.addEventListener("abort", onShutdown, { once: true });
+    // A stop that came while the row was being marked would otherwise never reach this run.
+    if (helpers.abortSignal.aborted) onShutdown();
     const subscription = await deps.events.subscribe("generation", row.id);
     void (async () => {
       for await (const event of subscription.events) {
@@ -108,8 +113,14 @@ export function createRunGenerationTask(deps: RunGenerationDeps) {
         return;
       }
       if (reason instanceof WorkerShuttingDown) {
-        await markRetrying(deps, row.id, reason.message);
-        throw reason;
+        // Nothing of this run may be written after the job is handed back: another worker
+        // may already be running it.
+        await ctx.cleanup();
+        // Ended meanwhile (e.g. cancelled): the job has nothing left to do.
+        if (!(await markRequeued(deps, row.id))) return;
+        const released = await handBackJob(deps.prisma, helpers.job);
+        logger.info({ released }, "job handed back: the worker is stopping");
+        throw new JobHandedBack();
       }
       const message = describe(reason);
       const lastAttempt = helpers.job.attempts >= helpers.job.max_attempts;

@@ -7,6 +7,7 @@ import { Logger as GraphileLogger, run, type Runner, type WorkerEvents } from "g
 import type pg from "pg";
 import type { Logger } from "../logger.js";
 import { createDeleteStoredObjectsTask, DELETE_STORED_OBJECTS } from "./deleteStoredObjects.js";
+import { JobHandedBack } from "./handBackJob.js";
 import { createRunGenerationTask, RUN_GENERATION, type RunGenerationDeps } from "./runGeneration.js";
 import { WorkerLiveness } from "./workerLiveness.js";
 
@@ -23,6 +24,12 @@ export type RunningWorker = { runner: Runner; liveness: WorkerLiveness; stop: ()
 
 function graphileLogger(logger: Logger): GraphileLogger {
   return new GraphileLogger((scope) => (level, message, meta) => {
+    // A job handed back on shutdown reaches graphile-worker as a failed task, which it logs as
+    // an error with a stack trace; the task has already logged the hand-back at info.
+    if (meta?.error instanceof JobHandedBack) {
+      logger.debug({ scope: { label: scope.label, workerId: scope.workerId, jobId: scope.jobId } }, "job handed back");
+      return;
+    }
     const entry = { scope: { label: scope.label, workerId: scope.workerId, jobId: scope.jobId }, ...meta };
     if (level === "error") logger.error(entry, message);
     else if (level === "warning") logger.warn(entry, message);

@@ -5,7 +5,8 @@
  *
  * A stream lives no longer than the right to see it: when the viewer's token expires, or the
  * viewer can no longer read the board (removed as a member, the board made private or deleted),
- * the stream sends a {@link StreamEnd} and ends, whichever transport carries it.
+ * the stream sends a {@link StreamEnd} and ends, whichever transport carries it. When the API
+ * process stops, its streams simply complete (see LiveStreams).
  */
 import { canReadBoard } from "../auth/policy.js";
 import type { ServiceContext } from "../context.js";
@@ -32,13 +33,14 @@ export function isStreamEnd(event: LiveEvent): event is StreamEnd {
  * database afresh: the request's loaders still hold the board as it was).
  */
 function guardStream(ctx: ServiceContext, boardId: string) {
-  let reason: StreamEnd["streamEnd"] | null = null;
+  let reason: StreamEnd["streamEnd"] | "server-stopping" | null = null;
   let subscription: { close: () => void } | null = null;
-  const end = (why: StreamEnd["streamEnd"]) => {
+  const end = (why: StreamEnd["streamEnd"] | "server-stopping") => {
     reason ??= why;
     subscription?.close();
   };
-  const cancel = onDeadline(ctx.viewer.expiresAt, () => end("credential-expired"));
+  const cancelDeadline = onDeadline(ctx.viewer.expiresAt, () => end("credential-expired"));
+  const release = ctx.liveStreams?.add(() => end("server-stopping"));
   const onAccessChange = () => {
     readableBoard({ ...ctx, loaders: createLoaders(ctx.prisma, ctx.viewer) }, boardId).then(
       (board) => {
@@ -54,8 +56,13 @@ function guardStream(ctx: ServiceContext, boardId: string) {
       subscription = s;
       if (reason) s.close();
     },
-    ending: (): StreamEnd | null => (reason ? { streamEnd: reason } : null),
-    cancel,
+    /** The last item to send, if any: a stopping server ends the stream without one. */
+    ending: (): StreamEnd | null => (reason && reason !== "server-stopping" ? { streamEnd: reason } : null),
+    /** Ends the guard's watch (idempotent). */
+    cancel: () => {
+      cancelDeadline();
+      release?.();
+    },
   };
 }
 
@@ -80,6 +87,19 @@ function closingAtOnce(stream: AsyncGenerator<LiveEvent>, close: () => void): As
   return wrapped;
 }
 
+/**
+ * Awaits a step of opening a stream; if it fails, `undo` releases what is open so far (the
+ * stream's own cleanup will never run).
+ */
+async function guarded<T>(undo: () => void, step: Promise<T>): Promise<T> {
+  try {
+    return await step;
+  } catch (error) {
+    undo();
+    throw error;
+  }
+}
+
 function currentState(generation: Parameters<typeof toSnapshot>[0]): GenerationEvent {
   const phase = generation.status === "PENDING" ? "queued" : TERMINAL_STATUSES.has(generation.status) ? "finalizing" : "processing";
   return { generation: toSnapshot(generation), phase, message: generation.errorMessage, timestamp: new Date().toISOString() };
@@ -94,9 +114,13 @@ export async function generationUpdates(ctx: ServiceContext, id: string): Promis
   const generation = await getGeneration(ctx, id);
   if (!generation) throw notFound("Generation not found");
   const guard = guardStream(ctx, generation.boardId);
-  const subscription = await ctx.events.subscribe("generation", id, guard.watch);
+  const subscription = await guarded(guard.cancel, ctx.events.subscribe("generation", id, guard.watch));
   guard.attach(subscription);
-  const current = await ctx.prisma.generation.findUnique({ where: { id } });
+  const closeAll = () => {
+    subscription.close();
+    guard.cancel();
+  };
+  const current = await guarded(closeAll, ctx.prisma.generation.findUnique({ where: { id } }));
   async function* stream(): AsyncGenerator<LiveEvent> {
     try {
       if (!current) return;
@@ -117,7 +141,7 @@ export async function generationUpdates(ctx: ServiceContext, id: string): Promis
       subscription.close();
     }
   }
-  return closingAtOnce(stream(), subscription.close);
+  return closingAtOnce(stream(), closeAll);
 }
 
 /**
@@ -128,7 +152,7 @@ export async function boardUpdates(ctx: ServiceContext, boardId: string): Promis
   const board = await ctx.loaders.boardById.load(boardId);
   if (!board || !canReadBoard(await accessToBoard(ctx, board))) throw notFound("Board not found");
   const guard = guardStream(ctx, boardId);
-  const subscription = await ctx.events.subscribe("board", boardId, guard.watch);
+  const subscription = await guarded(guard.cancel, ctx.events.subscribe("board", boardId, guard.watch));
   guard.attach(subscription);
   async function* stream(): AsyncGenerator<LiveEvent> {
     try {
@@ -140,7 +164,10 @@ export async function boardUpdates(ctx: ServiceContext, boardId: string): Promis
       subscription.close();
     }
   }
-  return closingAtOnce(stream(), subscription.close);
+  return closingAtOnce(stream(), () => {
+    subscription.close();
+    guard.cancel();
+  });
 }
 
 export { fromSnapshot };
