@@ -4,17 +4,18 @@
  * says, is read, linked and deleted at the provider that holds it, and the storage size limit
  * caps uploads.
  */
-import { access, mkdtemp, writeFile } from "node:fs/promises";
+import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { S3Client } from "@aws-sdk/client-s3";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectData, newTenant, type Actor } from "./helpers/actors.js";
 import { pollUntil } from "./helpers/faultHarness.js";
 import { localStorageDir } from "./helpers/launch.js";
 import { awaitCompleted, download, startIsolatedServer, submitGeneration, type SubmitInput } from "./helpers/pipeline.js";
-import { startS3Server, type TestS3 } from "./helpers/s3Server.js";
+import { pathExists } from "./helpers/pathExists.js";
+import { objectExists, startS3Server, type TestS3 } from "./helpers/s3Server.js";
 import { postUpload } from "./helpers/restUpload.js";
 import type { TestServer } from "./helpers/server.js";
 
@@ -74,20 +75,9 @@ afterAll(async () => {
   await s3?.close();
 });
 
-async function inBucket(key: string): Promise<boolean> {
-  try {
-    await client.send(new HeadObjectCommand({ Bucket: s3.bucket, Key: `routed/${key}` }));
-    return true;
-  } catch {
-    return false;
-  }
-}
+const inBucket = (key: string) => objectExists(client, s3.bucket, `routed/${key}`);
 
-const onDisk = (key: string) =>
-  access(join(localStorageDir(server.env), key)).then(
-    () => true,
-    () => false,
-  );
+const onDisk = (key: string) => pathExists(join(localStorageDir(server.env), key));
 
 async function generate(input: Omit<SubmitInput, "boardId">) {
   const done = await awaitCompleted(owner, (await submitGeneration(owner, { boardId, ...input })).id);
