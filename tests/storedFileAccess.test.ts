@@ -175,7 +175,14 @@ describe("S3 storage", () => {
       const expires = Number(params.get("X-Amz-Expires"));
       expect(expires).toBeGreaterThan(TTL_SECONDS - 60);
       expect(expires).toBeLessThanOrEqual(TTL_SECONDS + ROUNDING_SECONDS);
-      expect((await fetch(link)).status).toBe(200);
+      const response = await fetch(link);
+      expect(response.status).toBe(200);
+      // The bucket's answer may be kept privately, and not past the link's expiry.
+      expect(response.headers.get("cache-control")).toBe("private");
+      const signedAt = Date.parse(params.get("X-Amz-Date")!.replace(/^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z$/, "$1-$2-$3T$4:$5:$6Z"));
+      const cachedUntil = Date.parse(response.headers.get("expires") ?? "");
+      expect(cachedUntil).toBeGreaterThan(Date.now());
+      expect(cachedUntil).toBeLessThanOrEqual(signedAt + expires * 1000 + 1000);
     }
   });
 
