@@ -203,7 +203,16 @@ describe("subscriptions per user", () => {
     expect(held.errors).toBeUndefined();
     third.subscribe("c2", PROGRESS, { id: generation });
     expect((await refusal(third, "c2"))[0]!.extensions?.code).toBe("TOO_MANY_SUBSCRIPTIONS");
+
+    // ...until the client leaves it.
     await sse.return?.(undefined);
+    let attempt = 0;
+    await eventually(async () => {
+      const id = `c3-${attempt++}`;
+      third.subscribe(id, PROGRESS, { id: generation });
+      const message = await third.take(id);
+      return message.type === "next" ? message : undefined;
+    }, "the SSE subscription's place to be given back");
   });
 });
 
