@@ -13,7 +13,6 @@ import { canReadBoard } from "../auth/policy.js";
 import type { ServiceContext } from "../context.js";
 import { artifactUrls } from "../services/artifactUrls.js";
 import type { GenerationEvent } from "../events.js";
-import type { Board } from "../generated/prisma/client.js";
 import { accessToBoard } from "../services/boardAccess.js";
 import { generationUpdates, isStreamEnd } from "../services/generationEvents.js";
 import type { SubscriptionQuota } from "../lib/SubscriptionQuota.js";
@@ -59,22 +58,9 @@ export async function serveProgressSse(
 
   const release = quota.acquire(ctx.viewer.user.id);
   if (!release) return sendJson(res, 429, { detail: quota.refusal });
-  try {
-    await streamProgress(req, res, ctx, generation.id, board, keepAliveMs);
-  } finally {
-    release();
-  }
-}
-
-async function streamProgress(
-  req: IncomingMessage,
-  res: ServerResponse,
-  ctx: ServiceContext,
-  generationId: string,
-  board: Board,
-  keepAliveMs: number,
-): Promise<void> {
-  const updates = await generationUpdates(ctx, generationId);
+  // However the response ends (completed, client gone, failed), its place is given back.
+  res.once("close", release);
+  const updates = await generationUpdates(ctx, generation.id);
   res.writeHead(200, {
     "content-type": "text/event-stream; charset=utf-8",
     "cache-control": "no-cache, no-transform",
