@@ -4,7 +4,7 @@
  * says, is read, linked and deleted at the provider that holds it, and the storage size limit
  * caps uploads.
  */
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { S3Client } from "@aws-sdk/client-s3";
@@ -49,10 +49,12 @@ let server: TestServer;
 let client: S3Client;
 let owner: Actor;
 let boardId: string;
+let configDir: string | undefined;
 
 beforeAll(async () => {
   s3 = await startS3Server("boards-routed");
-  const configPath = join(await mkdtemp(join(tmpdir(), "boards-storage-config-")), "storage.yaml");
+  configDir = await mkdtemp(join(tmpdir(), "boards-storage-config-"));
+  const configPath = join(configDir, "storage.yaml");
   await writeFile(configPath, STORAGE_FILE);
   server = await startIsolatedServer(
     {
@@ -73,6 +75,7 @@ afterAll(async () => {
   client.destroy();
   await server?.close();
   await s3?.close();
+  if (configDir) await rm(configDir, { recursive: true, force: true });
 });
 
 const inBucket = (key: string) => objectExists(client, s3.bucket, `routed/${key}`);
