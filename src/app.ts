@@ -22,6 +22,7 @@ import { createFileAuthorizer } from "./http/fileAccess.js";
 import { serveStorage, STORAGE_PREFIX } from "./http/storageRoute.js";
 import { serveUpload, UPLOAD_PATH } from "./http/uploadRoute.js";
 import { attachWebSockets } from "./http/websocket.js";
+import { SubscriptionQuota } from "./lib/SubscriptionQuota.js";
 import { isValidTenantSlug } from "./lib/tenantSlug.js";
 import { createLoaders } from "./loaders.js";
 import { requestStore } from "./requestContext.js";
@@ -72,7 +73,8 @@ export function createApp(deps: AppDeps): App {
   const authenticateHeaders = (headers: Headers) => authenticate(headers, { prisma, adapter, options: authOptions, tenancy });
 
   const authorizeFile = createFileAuthorizer({ prisma, signer: deps.signer, authenticate: authenticateHeaders, contextFor });
-  const yoga = createGraphQLServer({ env, logger, context: async (headers) => contextFor(await authenticateHeaders(headers)) });
+  const subscriptions = new SubscriptionQuota(env.liveLimits.maxSubscriptionsPerUser);
+  const yoga = createGraphQLServer({ env, logger, subscriptions, context: async (headers) => contextFor(await authenticateHeaders(headers)) });
 
   async function ready(res: ServerResponse) {
     const checks: Record<string, string> = {};
@@ -163,7 +165,7 @@ export function createApp(deps: AppDeps): App {
     const progress = PROGRESS_PATH.exec(path);
     if (progress && req.method === "GET") {
       const ctx = await restContext(req, res);
-      if (ctx) await serveProgressSse(req, res, decodeURIComponent(progress[1]!), ctx, env.sseKeepAliveMs);
+      if (ctx) await serveProgressSse(req, res, decodeURIComponent(progress[1]!), ctx, env.sseKeepAliveMs, subscriptions);
       return;
     }
     if (path === "/graphql" && req.method === "POST") {
@@ -209,7 +211,8 @@ export function createApp(deps: AppDeps): App {
         });
       });
     },
-    attachWebSockets: (server) => attachWebSockets(server, yoga, { multiTenantMode: env.multiTenantMode }),
+    attachWebSockets: (server) =>
+      attachWebSockets(server, yoga, { multiTenantMode: env.multiTenantMode, maxOperationsPerConnection: env.liveLimits.maxOperationsPerConnection, subscriptions, logger }),
     endLiveStreams: () => liveStreams.endAll(),
   };
 }

@@ -70,6 +70,7 @@ describe("loadEnv defaults", () => {
         maxAttempts: 3,
       },
       sseKeepAliveMs: 15_000,
+      liveLimits: { maxOperationsPerConnection: 100, maxSubscriptionsPerUser: 100 },
       uploads: {
         maxBytes: 104_857_600,
         allowedExtensions: [".jpg", ".jpeg", ".png", ".gif", ".webp", ".mp4", ".mov", ".avi", ".webm", ".mp3", ".wav", ".ogg", ".m4a", ".txt", ".md", ".json"],
@@ -167,6 +168,8 @@ describe("loadEnv values", () => {
       BOARDS_PROGRESS_MIN_INTERVAL_MS: "100",
       BOARDS_JOB_MAX_ATTEMPTS: "5",
       BOARDS_SSE_KEEPALIVE_SECONDS: "2",
+      BOARDS_WS_MAX_OPERATIONS_PER_CONNECTION: "7",
+      BOARDS_MAX_SUBSCRIPTIONS_PER_USER: "9",
       BOARDS_MAX_UPLOAD_SIZE: "2048",
       BOARDS_ALLOWED_UPLOAD_EXTENSIONS: '[".PNG", ".txt"]',
       BOARDS_UPLOAD_URL_TIMEOUT_SECONDS: "5",
@@ -237,6 +240,7 @@ describe("loadEnv values", () => {
         maxAttempts: 5,
       },
       sseKeepAliveMs: 2000,
+      liveLimits: { maxOperationsPerConnection: 7, maxSubscriptionsPerUser: 9 },
       uploads: { maxBytes: 2048, allowedExtensions: [".png", ".txt"], urlTimeoutMs: 5000, urlAllowHosts: ["assets.internal:8080"], tempDir: here },
     });
   });

@@ -115,6 +115,9 @@ const EnvSchema = z.object({
   BOARDS_PROGRESS_MIN_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(250),
   BOARDS_JOB_MAX_ATTEMPTS: positiveInt.max(25).default(3),
   BOARDS_SSE_KEEPALIVE_SECONDS: z.coerce.number().positive().default(15),
+  // Live-update limits (http/websocket.ts, graphql/useSubscriptionQuota.ts).
+  BOARDS_WS_MAX_OPERATIONS_PER_CONNECTION: positiveInt.default(100),
+  BOARDS_MAX_SUBSCRIPTIONS_PER_USER: positiveInt.default(100),
   BOARDS_MAX_UPLOAD_SIZE: positiveInt.default(104_857_600),
   BOARDS_UPLOAD_URL_TIMEOUT_SECONDS: z.coerce.number().positive().default(60),
   BOARDS_UPLOAD_URL_ALLOW_HOSTS: jsonString(z.array(z.string().min(1))).default([]),
@@ -185,6 +188,8 @@ export type Env = {
     maxAttempts: number;
   };
   sseKeepAliveMs: number;
+  /** Operations one WebSocket may run at once; live subscriptions one user may hold (per process). */
+  liveLimits: { maxOperationsPerConnection: number; maxSubscriptionsPerUser: number };
   uploads: {
     maxBytes: number;
     allowedExtensions: string[];
@@ -322,6 +327,10 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
       maxAttempts: e.BOARDS_JOB_MAX_ATTEMPTS,
     },
     sseKeepAliveMs: e.BOARDS_SSE_KEEPALIVE_SECONDS * 1000,
+    liveLimits: {
+      maxOperationsPerConnection: e.BOARDS_WS_MAX_OPERATIONS_PER_CONNECTION,
+      maxSubscriptionsPerUser: e.BOARDS_MAX_SUBSCRIPTIONS_PER_USER,
+    },
     uploads: {
       // An upload is a stored object too, so the storage limit caps it (while reading).
       maxBytes: Math.min(e.BOARDS_MAX_UPLOAD_SIZE, storage.config.maxFileSize),

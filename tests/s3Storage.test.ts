@@ -2,11 +2,11 @@
  * The pipeline on the S3 backend: outputs land in the bucket (served from it), inputs are read
  * back from it, and deleting a generation deletes its object.
  */
-import { HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectData, newTenant, type Actor } from "./helpers/actors.js";
 import { awaitCompleted, pngSize, startIsolatedServer, submitGeneration } from "./helpers/pipeline.js";
-import { startS3Server, type TestS3 } from "./helpers/s3Server.js";
+import { objectExists as inBucket, startS3Server, type TestS3 } from "./helpers/s3Server.js";
 import type { TestServer } from "./helpers/server.js";
 
 let s3: TestS3;
@@ -37,14 +37,7 @@ afterAll(async () => {
   await s3.close();
 });
 
-async function objectExists(key: string): Promise<boolean> {
-  try {
-    await client.send(new HeadObjectCommand({ Bucket: s3.bucket, Key: key }));
-    return true;
-  } catch {
-    return false;
-  }
-}
+const objectExists = (key: string) => inBucket(client, s3.bucket, key);
 
 describe("generations stored in an S3 bucket", () => {
   it("stores the output under the prefix, serves it from the bucket, reads it back as an input, and deletes it with the generation", async () => {

@@ -2,7 +2,6 @@
  * Deleting generations and boards deletes their stored objects (originals and thumbnails);
  * a deletion that fails is retried by a job instead of being forgotten.
  */
-import { access } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { StorageBackend } from "../src/storage/StorageBackend.js";
@@ -10,6 +9,7 @@ import { StorageRouter } from "../src/storage/StorageRouter.js";
 import { expectData, newTenant } from "./helpers/actors.js";
 import { pollUntil } from "./helpers/faultHarness.js";
 import { localStorageDir } from "./helpers/launch.js";
+import { pathExists } from "./helpers/pathExists.js";
 import { awaitCompleted, startIsolatedServer, submitGeneration } from "./helpers/pipeline.js";
 import type { TestServer } from "./helpers/server.js";
 
@@ -19,11 +19,7 @@ afterEach(async () => {
   server = undefined;
 });
 
-const exists = (path: string) =>
-  access(path).then(
-    () => true,
-    () => false,
-  );
+const exists = pathExists;
 
 async function completedImages(s: TestServer, count: number) {
   const owner = await (await newTenant(s)).user("owner");

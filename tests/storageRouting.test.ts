@@ -4,17 +4,18 @@
  * says, is read, linked and deleted at the provider that holds it, and the storage size limit
  * caps uploads.
  */
-import { access, mkdtemp, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { S3Client } from "@aws-sdk/client-s3";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectData, newTenant, type Actor } from "./helpers/actors.js";
 import { pollUntil } from "./helpers/faultHarness.js";
 import { localStorageDir } from "./helpers/launch.js";
 import { awaitCompleted, download, startIsolatedServer, submitGeneration, type SubmitInput } from "./helpers/pipeline.js";
-import { startS3Server, type TestS3 } from "./helpers/s3Server.js";
+import { pathExists } from "./helpers/pathExists.js";
+import { objectExists, startS3Server, type TestS3 } from "./helpers/s3Server.js";
 import { postUpload } from "./helpers/restUpload.js";
 import type { TestServer } from "./helpers/server.js";
 
@@ -48,10 +49,12 @@ let server: TestServer;
 let client: S3Client;
 let owner: Actor;
 let boardId: string;
+let configDir: string | undefined;
 
 beforeAll(async () => {
   s3 = await startS3Server("boards-routed");
-  const configPath = join(await mkdtemp(join(tmpdir(), "boards-storage-config-")), "storage.yaml");
+  configDir = await mkdtemp(join(tmpdir(), "boards-storage-config-"));
+  const configPath = join(configDir, "storage.yaml");
   await writeFile(configPath, STORAGE_FILE);
   server = await startIsolatedServer(
     {
@@ -72,22 +75,12 @@ afterAll(async () => {
   client.destroy();
   await server?.close();
   await s3?.close();
+  if (configDir) await rm(configDir, { recursive: true, force: true });
 });
 
-async function inBucket(key: string): Promise<boolean> {
-  try {
-    await client.send(new HeadObjectCommand({ Bucket: s3.bucket, Key: `routed/${key}` }));
-    return true;
-  } catch {
-    return false;
-  }
-}
+const inBucket = (key: string) => objectExists(client, s3.bucket, `routed/${key}`);
 
-const onDisk = (key: string) =>
-  access(join(localStorageDir(server.env), key)).then(
-    () => true,
-    () => false,
-  );
+const onDisk = (key: string) => pathExists(join(localStorageDir(server.env), key));
 
 async function generate(input: Omit<SubmitInput, "boardId">) {
   const done = await awaitCompleted(owner, (await submitGeneration(owner, { boardId, ...input })).id);

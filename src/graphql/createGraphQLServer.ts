@@ -10,11 +10,13 @@ import { createYoga, type YogaServerInstance } from "graphql-yoga";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AppContext } from "../context.js";
 import type { Env } from "../env.js";
+import type { SubscriptionQuota } from "../lib/SubscriptionQuota.js";
 import type { Logger } from "../logger.js";
 import { useHideSuggestions } from "./hideSuggestions.js";
 import { useInputGuards } from "./inputGuards.js";
 import { maskError } from "./maskError.js";
 import { createSchema } from "./schema.js";
+import { useSubscriptionQuota } from "./useSubscriptionQuota.js";
 
 export type ServerContext = { req?: IncomingMessage; res?: ServerResponse };
 
@@ -31,6 +33,8 @@ export function createGraphQLServer(options: {
   logger: Logger;
   /** Builds the request context from the request's headers (authenticating the caller). */
   context: (headers: Headers) => Promise<AppContext>;
+  /** Live subscriptions per user, shared with the progress stream. */
+  subscriptions: SubscriptionQuota;
 }): GraphQLServer {
   const { env, logger } = options;
   const production = env.environment === "production";
@@ -66,6 +70,8 @@ export function createGraphQLServer(options: {
       useCSRFPrevention({ requestHeaders: [...CSRF_HEADERS] }),
       useInputGuards(),
       ...(production ? [useDisableIntrospection(), useHideSuggestions()] : []),
+      // Last: a subscription another plugin answers itself never takes a place.
+      useSubscriptionQuota(options.subscriptions),
     ],
     context: ({ request }) => options.context(request.headers),
   });

@@ -5,6 +5,8 @@
  * then each change as it is published (no polling), closing after a terminal state, with
  * `: keep-alive` comments in between. Errors as Boards: 401, 404, 403 with `{detail}`. The
  * stream also closes when the caller's token expires (a client reconnecting with it gets 401).
+ * Each stream holds a place of the caller's live-subscription quota while it runs; over the
+ * quota the answer is 429.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { canReadBoard } from "../auth/policy.js";
@@ -13,6 +15,7 @@ import { artifactUrls } from "../services/artifactUrls.js";
 import type { GenerationEvent } from "../events.js";
 import { accessToBoard } from "../services/boardAccess.js";
 import { generationUpdates, isStreamEnd } from "../services/generationEvents.js";
+import type { SubscriptionQuota } from "../lib/SubscriptionQuota.js";
 import { sendJson } from "./respond.js";
 import { isUuid } from "../lib/uuid.js";
 
@@ -41,6 +44,7 @@ export async function serveProgressSse(
   id: string,
   ctx: ServiceContext,
   keepAliveMs: number,
+  quota: SubscriptionQuota,
 ): Promise<void> {
   if (!ctx.viewer.user) {
     return sendJson(res, 401, { detail: "Authentication required" }, { "www-authenticate": "Bearer" });
@@ -52,6 +56,10 @@ export async function serveProgressSse(
     return sendJson(res, 403, { detail: "You don't have permission to access this generation" });
   }
 
+  const release = quota.acquire(ctx.viewer.user.id);
+  if (!release) return sendJson(res, 429, { detail: quota.refusal });
+  // However the response ends (completed, client gone, failed), its place is given back.
+  res.once("close", release);
   const updates = await generationUpdates(ctx, generation.id);
   res.writeHead(200, {
     "content-type": "text/event-stream; charset=utf-8",

@@ -44,8 +44,14 @@ function dispositionFor(key: string, contentType: string, url: URL): string {
   return `${download ? "attachment" : "inline"}; filename="${name}"`;
 }
 
-/** Decides whether a request may read `key`: null to serve it, or the refusal to send. */
-export type FileAuthorizer = (req: IncomingMessage, key: string, url: URL) => Promise<{ status: number; detail: string } | null>;
+/** Whether a request may read a file: the refusal to send, or how the answer may be cached. */
+export type FileDecision = { status: number; detail: string } | { cacheControl: string; vary?: string };
+
+/** Decides whether a request may read `key`. */
+export type FileAuthorizer = (req: IncomingMessage, key: string, url: URL) => Promise<FileDecision>;
+
+/** Refusals depend on who asks and on the board's current state: no cache keeps them. */
+const REFUSAL_HEADERS = { "cache-control": "no-store" };
 
 export async function serveStorage(
   req: IncomingMessage,
@@ -69,8 +75,8 @@ export async function serveStorage(
   } catch {
     return sendJson(res, 403, { detail: "Access denied" });
   }
-  const refusal = await authorize(req, key, url);
-  if (refusal) return sendJson(res, refusal.status, { detail: refusal.detail });
+  const decision = await authorize(req, key, url);
+  if ("status" in decision) return sendJson(res, decision.status, { detail: decision.detail }, REFUSAL_HEADERS);
   const range = parseRange(req.headers.range);
   let object: StoredObject | null = null;
   try {
@@ -86,19 +92,21 @@ export async function serveStorage(
     if (error instanceof InvalidStorageKeyError) return sendJson(res, 403, { detail: "Access denied" });
     throw error;
   }
-  if (!object) return sendJson(res, 404, { detail: "File not found" });
+  if (!object) return sendJson(res, 404, { detail: "File not found" }, REFUSAL_HEADERS);
 
   const length = object.range ? object.range.end - object.range.start + 1 : object.size;
   const headers: Record<string, string> = {
     "content-type": object.contentType,
     "content-length": String(length),
     "accept-ranges": "bytes",
-    "cache-control": "public, max-age=3600",
+    "cache-control": decision.cacheControl,
     "content-disposition": dispositionFor(key, object.contentType, url),
     // Stored files are data, never pages: no sniffing, no scripts even if one is opened directly.
     "x-content-type-options": "nosniff",
     "content-security-policy": "default-src 'none'; sandbox",
   };
+  // Keep the CORS layer's `Vary: Origin`; writeHead would otherwise replace it.
+  if (decision.vary) headers.vary = [res.getHeader("vary"), decision.vary].filter(Boolean).join(", ");
   if (object.range) headers["content-range"] = `bytes ${object.range.start}-${object.range.end}/${object.size}`;
   res.writeHead(object.range ? 206 : 200, headers);
   if (req.method === "HEAD") {

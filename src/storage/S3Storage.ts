@@ -121,10 +121,20 @@ export class S3Storage implements StorageBackend {
     await this.client.send(new DeleteObjectCommand({ Bucket: this.config.bucket, Key: this.objectKey(key) }));
   }
 
-  /** A presigned GET, valid until `expiresAt` (at most 7 days, S3's limit). */
+  /**
+   * A presigned GET, valid until `expiresAt` (at most 7 days, S3's limit). Its answer may be
+   * cached privately until the link expires (an absolute `Expires`: a `max-age` would count from
+   * the answer, past the link), never publicly nor heuristically longer.
+   */
   async privateUrl(key: string, expiresAt: Date): Promise<string> {
     const expiresIn = Math.max(1, Math.min(604_800, Math.ceil((expiresAt.getTime() - Date.now()) / 1000)));
-    return getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.config.bucket, Key: this.objectKey(key) }), { expiresIn });
+    const command = new GetObjectCommand({
+      Bucket: this.config.bucket,
+      Key: this.objectKey(key),
+      ResponseCacheControl: "private",
+      ResponseExpires: new Date(Date.now() + expiresIn * 1000),
+    });
+    return getSignedUrl(this.client, command, { expiresIn });
   }
 
   url(key: string): string {

@@ -78,8 +78,8 @@ describe("assertSafeKey", () => {
     "a/b/c",
     "tenant/image/board/id_20260101000000_0123abcd/original",
     "A-Z_a-z.0-9",
-    "..a/b..",
-    "a/.hidden",
+    "a../b..",
+    "a/b.metadata",
     "x".repeat(1024),
   ])("accepts %j and returns it", (key) => {
     expect(assertSafeKey(key)).toBe(key);
@@ -107,6 +107,12 @@ describe("assertSafeKey", () => {
     "a\nb",
     "ünï",
     "x".repeat(1025),
+    // names the backends keep for themselves: hidden and temporary files, metadata sidecars
+    "..a/b",
+    "a/.hidden",
+    "a/.0b5c3a8e.tmp",
+    "a/original.meta",
+    "a.meta/b",
   ])("rejects %j", (key) => {
     expect(() => assertSafeKey(key)).toThrow(InvalidStorageKeyError);
   });

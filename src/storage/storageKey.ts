@@ -35,13 +35,20 @@ export function artifactKey(args: {
 }
 
 /**
+ * Names the backends keep for themselves: LocalStorage's `.meta` sidecars and its `.<uuid>.tmp`
+ * files being written. No key may name one, so none is ever read, served or overwritten as an
+ * object.
+ */
+const RESERVED = (segment: string) => segment.startsWith(".") || segment.endsWith(".meta");
+
+/**
  * Validates a key (from our own writers or from a request path): relative, `/`-separated
- * segments of `[A-Za-z0-9._-]`, none `.` or `..`.
+ * segments of `[A-Za-z0-9._-]`, none `.` or `..`, none starting with `.` or ending in `.meta`.
  * @throws InvalidStorageKeyError otherwise.
  */
 export function assertSafeKey(key: string): string {
   const segments = key.split("/");
-  if (key.length === 0 || key.length > 1024 || segments.some((s) => !SEGMENT.test(s) || s === "." || s === "..")) {
+  if (key.length === 0 || key.length > 1024 || segments.some((s) => !SEGMENT.test(s) || RESERVED(s))) {
     throw new InvalidStorageKeyError("Invalid storage key");
   }
   return key;
