@@ -70,6 +70,7 @@ describe("loadEnv defaults", () => {
         maxAttempts: 3,
       },
       sseKeepAliveMs: 15_000,
+      http: { headersTimeoutMs: 20_000, requestTimeoutMs: 1_800_000, bodyIdleTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000 },
       uploads: {
         maxBytes: 104_857_600,
         allowedExtensions: [".jpg", ".jpeg", ".png", ".gif", ".webp", ".mp4", ".mov", ".avi", ".webm", ".mp3", ".wav", ".ogg", ".m4a", ".txt", ".md", ".json"],
@@ -237,6 +238,7 @@ describe("loadEnv values", () => {
         maxAttempts: 5,
       },
       sseKeepAliveMs: 2000,
+      http: { headersTimeoutMs: 20_000, requestTimeoutMs: 1_800_000, bodyIdleTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000 },
       uploads: { maxBytes: 2048, allowedExtensions: [".png", ".txt"], urlTimeoutMs: 5000, urlAllowHosts: ["assets.internal:8080"], tempDir: here },
     });
   });
