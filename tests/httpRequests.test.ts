@@ -8,6 +8,9 @@ import { request } from "node:http";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { loadEnv } from "../src/env.js";
 import { signToken, type Actor } from "./helpers/actors.js";
+import { pollUntil } from "./helpers/faultHarness.js";
+import { openProgressStream } from "./helpers/live.js";
+import { submitGeneration } from "./helpers/pipeline.js";
 import type { TestServer } from "./helpers/server.js";
 import { expectSpoolEmpty } from "./helpers/spool.js";
 import { uploadScene, type UploadScene } from "./helpers/uploadScene.js";
@@ -119,6 +122,29 @@ describe("a client that leaves before its upload is read", () => {
     expect(made.size).toBe(requests);
     await expectSpoolEmpty(spool);
     expect((await server.fetch("/health")).status).toBe(200);
+  });
+});
+
+describe("a progress stream whose client left before it started", () => {
+  it("releases its event subscription", async () => {
+    // No worker runs here: the generation stays PENDING, its stream quiet.
+    const g = await submitGeneration(owner, { boardId: publicBoardId, generatorName: "text-from-prompt", artifactType: "TEXT", inputParams: { prompt: "quiet" } });
+    const headers = { authorization: `Bearer ${owner.token}`, "x-tenant": owner.tenant };
+    for (let i = 0; i < 5; i++) {
+      await new Promise<void>((resolve) => {
+        const req = request(`${server.url}/api/sse/generations/${g.id}/progress`, { agent: false, headers });
+        req.on("error", () => undefined);
+        req.on("close", () => resolve());
+        req.once("socket", (socket) => socket.once("connect", () => setImmediate(() => req.destroy())));
+        req.end();
+      });
+    }
+    // A stream opened after them and read to its first event: the server has got as far with
+    // the ones before.
+    const stream = await openProgressStream(server, g.id, headers);
+    await stream.waitUntil(() => stream.payloads.length > 0, "the current state");
+    stream.close();
+    await pollUntil(() => server.runtime.events.activeSubscriptions(), (n) => n === 0, { what: "every subscription to be released" });
   });
 });
 
