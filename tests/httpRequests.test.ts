@@ -125,19 +125,31 @@ describe("a client that leaves before its upload is read", () => {
   });
 });
 
-describe("a progress stream whose client left before it started", () => {
-  it("releases its event subscription", async () => {
+describe("a live stream whose client left before it started", () => {
+  /** Sends a whole request, then closes the connection without waiting for the answer. */
+  function sendAndLeave(path: string, headers: Record<string, string>, body?: string): Promise<void> {
+    return new Promise((resolve) => {
+      const req = request(`${server.url}${path}`, { agent: false, headers, method: body === undefined ? "GET" : "POST" });
+      req.on("error", () => undefined);
+      req.on("close", () => resolve());
+      req.once("socket", (socket) => socket.once("connect", () => setImmediate(() => req.destroy())));
+      req.end(body);
+    });
+  }
+
+  it.each([
+    ["the Boards progress stream", (id: string) => ["/api/sse/generations/" + id + "/progress", undefined] as const],
+    [
+      "a GraphQL subscription over SSE",
+      (id: string) => ["/graphql", JSON.stringify({ query: "subscription($id: UUID!) { generationProgress(id: $id) { phase } }", variables: { id } })] as const,
+    ],
+  ])("releases the event subscription of %s", async (_, target) => {
     // No worker runs here: the generation stays PENDING, its stream quiet.
     const g = await submitGeneration(owner, { boardId: publicBoardId, generatorName: "text-from-prompt", artifactType: "TEXT", inputParams: { prompt: "quiet" } });
     const headers = { authorization: `Bearer ${owner.token}`, "x-tenant": owner.tenant };
+    const [path, body] = target(g.id);
     for (let i = 0; i < 5; i++) {
-      await new Promise<void>((resolve) => {
-        const req = request(`${server.url}/api/sse/generations/${g.id}/progress`, { agent: false, headers });
-        req.on("error", () => undefined);
-        req.on("close", () => resolve());
-        req.once("socket", (socket) => socket.once("connect", () => setImmediate(() => req.destroy())));
-        req.end();
-      });
+      await sendAndLeave(path, body === undefined ? headers : { ...headers, "content-type": "application/json", accept: "text/event-stream" }, body);
     }
     // A stream opened after them and read to its first event: the server has got as far with
     // the ones before.

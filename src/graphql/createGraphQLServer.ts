@@ -11,6 +11,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AppContext } from "../context.js";
 import type { Env } from "../env.js";
 import type { Logger } from "../logger.js";
+import { useCancelAbandonedResponses } from "./cancelAbandonedResponses.js";
 import { useHideSuggestions } from "./hideSuggestions.js";
 import { useInputGuards } from "./inputGuards.js";
 import { maskError } from "./maskError.js";
@@ -65,6 +66,7 @@ export function createGraphQLServer(options: {
       }),
       useCSRFPrevention({ requestHeaders: [...CSRF_HEADERS] }),
       useInputGuards(),
+      useCancelAbandonedResponses(),
       ...(production ? [useDisableIntrospection(), useHideSuggestions()] : []),
     ],
     context: ({ request }) => options.context(request.headers),
