@@ -144,6 +144,8 @@ export function createApp(deps: AppDeps): App {
     const path = (req.url ?? "/").split("?")[0]!;
     // Routes decode path segments (ids, storage keys): a broken escape is the client's mistake.
     if (!decodes(path)) return sendJson(res, 400, { detail: "Malformed percent-encoding in the request path" });
+    // GraphQL builds the request URL from Host; one that is no host made it fail with a 500.
+    if (req.headers.host !== undefined && !URL.canParse(`http://${req.headers.host}/`)) return sendJson(res, 400, { detail: "Invalid Host header" });
     if (path === "/health") return sendJson(res, 200, { status: "healthy", version: env.version });
     if (path === "/ready") return ready(res);
 

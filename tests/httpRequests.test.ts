@@ -12,6 +12,7 @@ import { pollUntil } from "./helpers/faultHarness.js";
 import { openProgressStream } from "./helpers/live.js";
 import { submitGeneration } from "./helpers/pipeline.js";
 import type { TestServer } from "./helpers/server.js";
+import { rawRequest } from "./helpers/rawHttp.js";
 import { expectSpoolEmpty } from "./helpers/spool.js";
 import { uploadScene, type UploadScene } from "./helpers/uploadScene.js";
 
@@ -82,6 +83,14 @@ describe("request paths with broken %-escapes", () => {
       headers: { authorization: `Bearer ${owner.token}`, "x-tenant": owner.tenant },
     });
     expect(response.status).toBe(404);
+  });
+});
+
+describe("a Host header that is not a host", () => {
+  it.each(["/graphql?query=%7B__typename%7D", "/yoga-health"])("GET %s answers 400 without internals", async (path) => {
+    const response = await rawRequest(`${server.url}${path}`, { headers: { host: "[zz", ...CSRF } });
+    expect(response.status).toBe(400);
+    expect(response.json()).toEqual({ detail: "Invalid Host header" });
   });
 });
 
