@@ -73,14 +73,15 @@ function checkPath(operations: JsonObject, path: unknown, field: string): string
 }
 
 /**
- * Whether `operations` selects a subscription. A document that does not parse (or is past
- * `maxTokens`) is left to the GraphQL server, which says what is wrong with it.
+ * Whether `operations` selects a subscription. A document that does not parse is left to the
+ * GraphQL server, which says what is wrong with it; the token bound here is looser than the
+ * server's (`maxTokens`), so every document the server would run is read here too.
  */
 function isSubscription(operations: JsonObject, maxTokens: number): boolean {
   if (typeof operations.query !== "string") return false;
   const name = typeof operations.operationName === "string" ? operations.operationName : null;
   try {
-    return getOperationAST(parse(operations.query, { noLocation: true, maxTokens }), name)?.operation === "subscription";
+    return getOperationAST(parse(operations.query, { noLocation: true, maxTokens: 2 * maxTokens + 100 }), name)?.operation === "subscription";
   } catch {
     return false;
   }
@@ -88,7 +89,7 @@ function isSubscription(operations: JsonObject, maxTokens: number): boolean {
 
 /**
  * Parses and cross-checks the `operations` and `map` fields; at most `maxFiles` files may be
- * mapped, and the document is parsed with at most `maxTokens` tokens.
+ * mapped; `maxTokens` is the GraphQL server's token limit.
  * @throws HttpProblem 400 with a message naming what is wrong.
  */
 export function multipartOperations(operationsText: string, mapText: string, maxFiles: number, maxTokens = 2000): MultipartOperations {
