@@ -21,6 +21,7 @@ import { createSetupRoutes, isSetupPath } from "./http/setupRoutes.js";
 import { createFileAuthorizer } from "./http/fileAccess.js";
 import { serveStorage, STORAGE_PREFIX } from "./http/storageRoute.js";
 import { serveUpload, UPLOAD_PATH } from "./http/uploadRoute.js";
+import { limitBodyIdle } from "./http/limitBodyIdle.js";
 import { attachWebSockets } from "./http/websocket.js";
 import { SubscriptionQuota } from "./lib/SubscriptionQuota.js";
 import { isValidTenantSlug } from "./lib/tenantSlug.js";
@@ -44,6 +45,16 @@ export type App = {
    */
   endLiveStreams: () => Promise<void>;
 };
+
+/** Whether every %-escape of `path` is valid UTF-8 (decodeURIComponent would not throw). */
+function decodes(path: string): boolean {
+  try {
+    decodeURIComponent(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export function createApp(deps: AppDeps): App {
   const { env, prisma, logger } = deps;
@@ -141,6 +152,10 @@ export function createApp(deps: AppDeps): App {
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? "/").split("?")[0]!;
+    // Routes decode path segments (ids, storage keys): a broken escape is the client's mistake.
+    if (!decodes(path)) return sendJson(res, 400, { detail: "Malformed percent-encoding in the request path" });
+    // GraphQL builds the request URL from Host; one that is no host made it fail with a 500.
+    if (req.headers.host !== undefined && !URL.canParse(`http://${req.headers.host}/`)) return sendJson(res, 400, { detail: "Invalid Host header" });
     if (path === "/health") return sendJson(res, 200, { status: "healthy", version: env.version });
     if (path === "/ready") return ready(res);
 
@@ -170,7 +185,7 @@ export function createApp(deps: AppDeps): App {
     }
     if (path === "/graphql" && req.method === "POST") {
       // File uploads: streamed to disk, with their own limits, before Yoga sees a JSON body.
-      if (isMultipartRequest(req)) return serveGraphQLMultipart(req, res, { yoga, maxFieldBytes: limits.maxBodyBytes, uploads: env.uploads });
+      if (isMultipartRequest(req)) return serveGraphQLMultipart(req, res, { yoga, maxFieldBytes: limits.maxBodyBytes, maxTokens: limits.maxTokens, uploads: env.uploads });
       const length = Number(req.headers["content-length"]);
       if (req.headers["content-length"] === undefined) {
         return sendJson(res, 411, { errors: [{ message: "Content-Length is required", extensions: { code: "BAD_REQUEST" } }] });
@@ -192,6 +207,7 @@ export function createApp(deps: AppDeps): App {
       const requestLogger = logger.child({ requestId });
       const started = process.hrtime.bigint();
       res.setHeader("x-request-id", requestId);
+      limitBodyIdle(req, env.http.bodyIdleTimeoutMs);
       res.on("finish", () => {
         requestLogger.info(
           {

@@ -71,6 +71,7 @@ describe("loadEnv defaults", () => {
       },
       sseKeepAliveMs: 15_000,
       liveLimits: { maxOperationsPerConnection: 100, maxSubscriptionsPerUser: 100 },
+      http: { headersTimeoutMs: 20_000, requestTimeoutMs: 1_800_000, bodyIdleTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000 },
       uploads: {
         maxBytes: 104_857_600,
         allowedExtensions: [".jpg", ".jpeg", ".png", ".gif", ".webp", ".mp4", ".mov", ".avi", ".webm", ".mp3", ".wav", ".ogg", ".m4a", ".txt", ".md", ".json"],
@@ -241,6 +242,7 @@ describe("loadEnv values", () => {
       },
       sseKeepAliveMs: 2000,
       liveLimits: { maxOperationsPerConnection: 7, maxSubscriptionsPerUser: 9 },
+      http: { headersTimeoutMs: 20_000, requestTimeoutMs: 1_800_000, bodyIdleTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000 },
       uploads: { maxBytes: 2048, allowedExtensions: [".png", ".txt"], urlTimeoutMs: 5000, urlAllowHosts: ["assets.internal:8080"], tempDir: here },
     });
   });

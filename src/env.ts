@@ -125,6 +125,11 @@ const EnvSchema = z.object({
     .string()
     .refine((dir) => existsSync(dir) && statSync(dir).isDirectory(), "must be an existing directory")
     .optional(),
+  // Slow clients: see the README's operations section.
+  BOARDS_HTTP_HEADERS_TIMEOUT_MS: positiveInt.default(20_000),
+  BOARDS_HTTP_REQUEST_TIMEOUT_MS: positiveInt.default(1_800_000),
+  BOARDS_HTTP_BODY_IDLE_TIMEOUT_MS: positiveInt.default(30_000),
+  BOARDS_HTTP_KEEP_ALIVE_TIMEOUT_MS: positiveInt.default(5_000),
   BOARDS_ALLOWED_UPLOAD_EXTENSIONS: jsonString(z.array(z.string().regex(/^\.[a-z0-9]+$/i, "must look like .png"))).default([
     ".jpg", ".jpeg", ".png", ".gif", ".webp", ".mp4", ".mov", ".avi", ".webm", ".mp3", ".wav", ".ogg", ".m4a", ".txt", ".md", ".json",
   ]),
@@ -190,6 +195,8 @@ export type Env = {
   sseKeepAliveMs: number;
   /** Operations one WebSocket may run at once; live subscriptions one user may hold (per process). */
   liveLimits: { maxOperationsPerConnection: number; maxSubscriptionsPerUser: number };
+  /** Limits on slow clients: whole headers, whole request, a body making no progress, idle keep-alive. */
+  http: { headersTimeoutMs: number; requestTimeoutMs: number; bodyIdleTimeoutMs: number; keepAliveTimeoutMs: number };
   uploads: {
     maxBytes: number;
     allowedExtensions: string[];
@@ -268,6 +275,10 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
   problems.push(...crossFieldProblems(cleaned));
   const storage = resolveStorageConfig(cleaned, parsed.data?.BOARDS_API_PORT ?? 8088);
   problems.push(...storage.problems);
+  // Node refuses a request timeout shorter than the headers timeout.
+  if (parsed.success && parsed.data.BOARDS_HTTP_HEADERS_TIMEOUT_MS > parsed.data.BOARDS_HTTP_REQUEST_TIMEOUT_MS) {
+    problems.push("BOARDS_HTTP_REQUEST_TIMEOUT_MS: must not be shorter than BOARDS_HTTP_HEADERS_TIMEOUT_MS");
+  }
   if (!parsed.success || !storage.config || problems.length > 0) throw new EnvError(problems);
   const e = parsed.data;
 
@@ -330,6 +341,12 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     liveLimits: {
       maxOperationsPerConnection: e.BOARDS_WS_MAX_OPERATIONS_PER_CONNECTION,
       maxSubscriptionsPerUser: e.BOARDS_MAX_SUBSCRIPTIONS_PER_USER,
+    },
+    http: {
+      headersTimeoutMs: e.BOARDS_HTTP_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: e.BOARDS_HTTP_REQUEST_TIMEOUT_MS,
+      bodyIdleTimeoutMs: e.BOARDS_HTTP_BODY_IDLE_TIMEOUT_MS,
+      keepAliveTimeoutMs: e.BOARDS_HTTP_KEEP_ALIVE_TIMEOUT_MS,
     },
     uploads: {
       // An upload is a stored object too, so the storage limit caps it (while reading).

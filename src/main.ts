@@ -8,6 +8,8 @@ import { createServer } from "node:http";
 import { Redis } from "ioredis";
 import { createApp } from "./app.js";
 import { createPool } from "./db.js";
+import { httpServerOptions } from "./http/httpServerOptions.js";
+import { installProcessGuards } from "./lib/installProcessGuards.js";
 import { startWorker, type RunningWorker } from "./jobs/startWorker.js";
 import { createLogger } from "./logger.js";
 import { readProcessEnv } from "./processEnv.js";
@@ -22,8 +24,21 @@ const redis = env.redisUrl ? new Redis(env.redisUrl, { lazyConnect: true, maxRet
 redis?.on("error", (err) => logger.warn({ err: err.message }, "redis connection error"));
 
 const app = createApp({ ...runtime, env, redis });
-const server = createServer(app.handle);
+const server = createServer(httpServerOptions(env.http), app.handle);
+// Registered before the WebSocket server's own listener: a port that is taken (or not ours to
+// take) ends the process at once, non-zero, saying which.
+const onListenError = (err: NodeJS.ErrnoException) => {
+  const where = `${env.apiHost} port ${env.apiPort}`;
+  logger.fatal({ err }, err.code === "EADDRINUSE" ? `cannot listen: ${where} is already in use` : `cannot listen on ${where}: ${err.message}`);
+  process.exit(1);
+};
+server.once("error", onListenError);
 const closeWebSockets = app.attachWebSockets(server);
+// Listening before the worker starts, so a failure to listen leaves no job half-claimed.
+await new Promise<void>((resolve) => server.listen(env.apiPort, env.apiHost, resolve));
+server.off("error", onListenError);
+server.on("error", (err) => logger.error({ err }, "HTTP server error"));
+installProcessGuards(logger);
 
 let worker: RunningWorker | undefined;
 let workerPool: ReturnType<typeof createPool> | undefined;
@@ -32,14 +47,12 @@ if (env.worker.inProcess) {
   worker = await startWorker({ ...runtime, pgPool: workerPool }, env.worker);
 }
 
-server.listen(env.apiPort, env.apiHost, () => {
-  const address = server.address();
-  const port = typeof address === "object" && address ? address.port : env.apiPort;
-  logger.info(
-    { port, graphql: `http://localhost:${port}/graphql`, auth: env.auth.provider, worker: env.worker.inProcess ? "in-process" : "external" },
-    "boards-server listening",
-  );
-});
+const address = server.address();
+const port = typeof address === "object" && address ? address.port : env.apiPort;
+logger.info(
+  { port, graphql: `http://localhost:${port}/graphql`, auth: env.auth.provider, worker: env.worker.inProcess ? "in-process" : "external" },
+  "boards-server listening",
+);
 
 let stopping = false;
 async function shutdown(signal: string) {

@@ -5,6 +5,7 @@
  */
 import { createPool } from "./db.js";
 import { startWorker } from "./jobs/startWorker.js";
+import { installProcessGuards } from "./lib/installProcessGuards.js";
 import { createLogger } from "./logger.js";
 import { readProcessEnv } from "./processEnv.js";
 import { createRuntime } from "./runtime.js";
@@ -14,6 +15,7 @@ const logger = createLogger(env.logLevel).child({ process: "worker" });
 const runtime = await createRuntime(env, logger);
 const pgPool = createPool(env.databaseUrl, env.worker.concurrency + 2);
 const worker = await startWorker({ ...runtime, pgPool }, env.worker);
+installProcessGuards(logger);
 logger.info({ concurrency: env.worker.concurrency, generators: runtime.generators.list().map((g) => g.name) }, "worker started");
 
 let stopping = false;

@@ -12,6 +12,7 @@ import type { AppContext } from "../context.js";
 import type { Env } from "../env.js";
 import type { SubscriptionQuota } from "../lib/SubscriptionQuota.js";
 import type { Logger } from "../logger.js";
+import { useCancelAbandonedResponses } from "./cancelAbandonedResponses.js";
 import { useHideSuggestions } from "./hideSuggestions.js";
 import { useInputGuards } from "./inputGuards.js";
 import { maskError } from "./maskError.js";
@@ -69,6 +70,7 @@ export function createGraphQLServer(options: {
       }),
       useCSRFPrevention({ requestHeaders: [...CSRF_HEADERS] }),
       useInputGuards(),
+      useCancelAbandonedResponses(),
       ...(production ? [useDisableIntrospection(), useHideSuggestions()] : []),
       // Last: a subscription another plugin answers itself never takes a place.
       useSubscriptionQuota(options.subscriptions),

@@ -34,10 +34,11 @@ export function isMultipartRequest(req: IncomingMessage): boolean {
 
 const CODES: Record<number, string> = { 403: "FORBIDDEN", 413: "PAYLOAD_TOO_LARGE" };
 
-function sendProblem(res: ServerResponse, problem: HttpProblem): void {
+function sendProblem(req: IncomingMessage, res: ServerResponse, problem: HttpProblem): void {
   if (res.headersSent || res.destroyed) return;
-  // Stop reading a body we refuse (e.g. past the size limit): close once the answer is out.
-  const headers: Record<string, string> = problem.status === 413 ? { connection: "close" } : {};
+  // Stop reading a body we refuse (e.g. past the size limit, or cut short): close once the
+  // answer is out rather than read the rest.
+  const headers: Record<string, string> = problem.status === 413 || !req.complete ? { connection: "close" } : {};
   sendJson(res, problem.status, { errors: [{ message: problem.message, extensions: { code: CODES[problem.status] ?? "BAD_REQUEST" } }] }, headers);
 }
 
@@ -45,7 +46,8 @@ function sendProblem(res: ServerResponse, problem: HttpProblem): void {
  * Reads the body in the spec's order, spooling file parts into `dir`; returns the operation
  * and the received files by field name.
  */
-async function receive(req: IncomingMessage, dir: string, maxFieldBytes: number, maxFileBytes: number) {
+async function receive(req: IncomingMessage, dir: string, limits: { maxFieldBytes: number; maxFileBytes: number; maxTokens: number }) {
+  const { maxFieldBytes, maxFileBytes } = limits;
   const state: { operationsText: string | null; operations: MultipartOperations | null } = { operationsText: null, operations: null };
   const received = new Set<string>();
   const files = await readMultipart(
@@ -65,7 +67,7 @@ async function receive(req: IncomingMessage, dir: string, maxFieldBytes: number,
           if (Buffer.byteLength(state.operationsText) + Buffer.byteLength(value) > maxFieldBytes) {
             throw new HttpProblem(413, `Request body exceeds ${maxFieldBytes} bytes`);
           }
-          state.operations = multipartOperations(state.operationsText, value, MAX_FILES);
+          state.operations = multipartOperations(state.operationsText, value, MAX_FILES, limits.maxTokens);
         } else if (state.operations?.fileFields.includes(name)) {
           throw new HttpProblem(400, `The part '${name}' must be a file (a part with a filename)`);
         } else {
@@ -104,24 +106,30 @@ async function relay(response: Response, res: ServerResponse): Promise<void> {
 export async function serveGraphQLMultipart(
   req: IncomingMessage,
   res: ServerResponse,
-  options: { yoga: GraphQLServer; maxFieldBytes: number; uploads: Env["uploads"] },
+  options: { yoga: GraphQLServer; maxFieldBytes: number; maxTokens: number; uploads: Env["uploads"] },
 ): Promise<void> {
-  const { yoga, maxFieldBytes, uploads } = options;
+  const { yoga, maxFieldBytes, maxTokens, uploads } = options;
   // multipart/form-data is a "simple" request a browser sends cross-site without a preflight:
   // refuse it before reading anything unless it carries a header only a preflight allows.
   if (!CSRF_HEADERS.some((name) => req.headers[name] !== undefined)) {
-    return sendProblem(res, new HttpProblem(403, "Required CSRF header(s) not present"));
+    return sendProblem(req, res, new HttpProblem(403, "Required CSRF header(s) not present"));
   }
   const declared = Number(req.headers["content-length"]);
   if (Number.isFinite(declared) && declared > maxFieldBytes + MAX_FILES * uploads.maxBytes + MULTIPART_OVERHEAD) {
-    return sendProblem(res, new HttpProblem(413, `Request body exceeds ${maxFieldBytes + MAX_FILES * uploads.maxBytes} bytes`));
+    return sendProblem(req, res, new HttpProblem(413, `Request body exceeds ${maxFieldBytes + MAX_FILES * uploads.maxBytes} bytes`));
   }
   const store = requestStore.getStore();
   if (!store) throw new Error("serveGraphQLMultipart must run inside a request scope");
 
+  // A client that leaves stops the operation (and so the wait for its answer) at once.
+  const gone = new AbortController();
+  const onClose = () => {
+    if (!res.writableFinished) gone.abort();
+  };
+  res.on("close", onClose);
   const dir = await mkdtemp(join(uploads.tempDir, "boards-graphql-upload-"));
   try {
-    const { operations, files } = await receive(req, dir, maxFieldBytes, uploads.maxBytes);
+    const { operations, files } = await receive(req, dir, { maxFieldBytes, maxFileBytes: uploads.maxBytes, maxTokens });
     const placeholders = new Map<string, string>();
     const byPlaceholder = new Map<string, UploadedFile>();
     for (const [field, file] of files) {
@@ -134,12 +142,15 @@ export async function serveGraphQLMultipart(
     for (const name of BODY_HEADERS) headers.delete(name);
     headers.set("content-type", "application/json");
     const url = new URL(req.url ?? "/graphql", "http://localhost").href;
-    const response = await requestStore.run({ ...store, uploads: byPlaceholder }, () => yoga.fetch(url, { method: "POST", headers, body }, { req }));
+    const init = { method: "POST", headers, body, signal: gone.signal };
+    const response = await requestStore.run({ ...store, uploads: byPlaceholder }, () => yoga.fetch(url, init, { req }));
     await relay(response, res);
   } catch (error) {
+    if (gone.signal.aborted) return;
     if (!(error instanceof HttpProblem)) throw error;
-    sendProblem(res, error);
+    sendProblem(req, res, error);
   } finally {
+    res.off("close", onClose);
     await rm(dir, { recursive: true, force: true });
   }
 }

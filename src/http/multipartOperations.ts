@@ -3,8 +3,10 @@
  * (https://github.com/jaydenseric/graphql-multipart-request-spec), checked against each other
  * before any file is read: the map may only point at variables the operation really has (set
  * to null, as the spec's clients send them), so a file never lands anywhere else in the body.
- * Pure: no I/O, refusals are HttpProblems (400).
+ * Subscriptions are refused: their answer is a stream that outlives the request's spooled
+ * files (and they take no files). Pure: no I/O, refusals are HttpProblems (400).
  */
+import { getOperationAST, parse } from "graphql";
 import { HttpProblem } from "./HttpProblem.js";
 
 type JsonObject = { [key: string]: unknown };
@@ -71,14 +73,32 @@ function checkPath(operations: JsonObject, path: unknown, field: string): string
 }
 
 /**
+ * Whether `operations` selects a subscription. A document that does not parse is left to the
+ * GraphQL server, which says what is wrong with it; the token bound here is looser than the
+ * server's (`maxTokens`), so every document the server would run is read here too.
+ */
+function isSubscription(operations: JsonObject, maxTokens: number): boolean {
+  if (typeof operations.query !== "string") return false;
+  const name = typeof operations.operationName === "string" ? operations.operationName : null;
+  try {
+    return getOperationAST(parse(operations.query, { noLocation: true, maxTokens: 2 * maxTokens + 100 }), name)?.operation === "subscription";
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Parses and cross-checks the `operations` and `map` fields; at most `maxFiles` files may be
- * mapped.
+ * mapped; `maxTokens` is the GraphQL server's token limit.
  * @throws HttpProblem 400 with a message naming what is wrong.
  */
-export function multipartOperations(operationsText: string, mapText: string, maxFiles: number): MultipartOperations {
+export function multipartOperations(operationsText: string, mapText: string, maxFiles: number, maxTokens = 2000): MultipartOperations {
   const operations = parseJson(operationsText, "operations");
   if (Array.isArray(operations)) throw problem("Batched operations are not supported: send one operation per request");
   if (!isObject(operations)) throw problem("The 'operations' field must be a JSON object");
+  if (isSubscription(operations, maxTokens)) {
+    throw problem("Subscriptions cannot be sent as multipart requests: use GraphQL over SSE or WebSocket");
+  }
   if (operations.variables !== undefined && operations.variables !== null && !isObject(operations.variables)) {
     throw problem("The operation's 'variables' must be a JSON object");
   }

@@ -61,6 +61,12 @@ export async function serveProgressSse(
   // However the response ends (completed, client gone, failed), its place is given back.
   res.once("close", release);
   const updates = await generationUpdates(ctx, generation.id);
+  // A client that left while the stream was being set up has already been reported gone: no
+  // "close" event would ever end this stream (nor release its subscription).
+  if (res.destroyed || req.socket.destroyed) {
+    await updates.return(undefined);
+    return;
+  }
   res.writeHead(200, {
     "content-type": "text/event-stream; charset=utf-8",
     "cache-control": "no-cache, no-transform",
@@ -70,7 +76,7 @@ export async function serveProgressSse(
   res.flushHeaders();
   const keepAlive = setInterval(() => res.write(": keep-alive\n\n"), keepAliveMs);
   const stop = () => void updates.return(undefined);
-  req.on("close", stop);
+  res.on("close", stop);
   try {
     for await (const event of updates) {
       if (isStreamEnd(event)) break;
@@ -79,7 +85,7 @@ export async function serveProgressSse(
     }
   } finally {
     clearInterval(keepAlive);
-    req.off("close", stop);
+    res.off("close", stop);
     res.end();
   }
 }

@@ -81,6 +81,10 @@ export function readMultipart(req: IncomingMessage, dir: string, limits: Multipa
       guarded(() => handlers.field(name, value));
     });
     parser.on("file", (name, stream, info) => {
+      // Destroying the parser errors every file stream not yet ended ("Unexpected end of
+      // file"), kept or not: unobserved, that error would end the process. A kept file's
+      // capture sees the error through its own reading.
+      stream.on("error", () => undefined);
       const accepted = !failed && guarded(() => handlers.file(name, { filename: info.filename || null, mimeType: info.mimeType || null }));
       if (!accepted) {
         stream.resume();
@@ -105,10 +109,15 @@ export function readMultipart(req: IncomingMessage, dir: string, limits: Multipa
       });
     });
     // A client that disconnects mid-body never ends the parser; without this the request (and
-    // its temporary files) would wait forever.
+    // its temporary files) would wait forever. Bytes received but not yet handed to the parser
+    // are lost with the connection too, hence "ended", not "complete".
+    const aborted = () => new HttpProblem(400, "The request was aborted before its body was complete");
     req.on("close", () => {
-      if (!req.complete) fail(new HttpProblem(400, "The request was aborted before its body was complete"));
+      if (!req.readableEnded) fail(aborted());
     });
+    req.on("error", () => fail(aborted()));
+    // Gone while the route was still authenticating: "close" has already been emitted.
+    if (req.destroyed) return fail(aborted());
     req.pipe(parser);
   });
 }

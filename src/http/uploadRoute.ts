@@ -87,8 +87,10 @@ export async function serveUpload(
     });
   } catch (error) {
     if (error instanceof HttpProblem) {
-      // Stop reading a body we refuse (e.g. past the size limit): close once the answer is out.
-      if (error.status === 413) res.setHeader("connection", "close");
+      // Stop reading a body we refuse (e.g. past the size limit, or cut short): close once the
+      // answer is out rather than read the rest.
+      if (error.status === 413 || !req.complete) res.setHeader("connection", "close");
+      if (res.destroyed) return;
       return sendJson(res, error.status, { detail: error.message });
     }
     if (isGraphQLError(error)) {
