@@ -29,9 +29,13 @@ let pngBytes: Buffer;
 const resolved: string[] = [];
 const open = new Set<Socket>();
 
-/** The injected resolver: `localhost` is the origin's address; `rebind.test` is loopback. */
+/**
+ * The injected resolver: `localhost` is the origin's address; `rebind.test` is loopback;
+ * `slow.test` never answers.
+ */
 async function resolveHost(host: string): Promise<LookupAddress[]> {
   resolved.push(host);
+  if (host === "slow.test") return new Promise<never>(() => undefined);
   if (host === "localhost") return [{ address: "127.0.0.2", family: 4 }];
   if (host === "rebind.test") return [{ address: "127.0.0.1", family: 4 }];
   throw Object.assign(new Error(`no such host ${host}`), { code: "ENOTFOUND" });
@@ -138,6 +142,10 @@ describe("broken origins surface as BAD_USER_INPUT", () => {
     expectError(await upload(`http://localhost:${port}/short`), "BAD_USER_INPUT", /^Failed to download from URL: the connection was closed/);
   });
 
+  it("a name that takes longer to resolve than the timeout", async () => {
+    expectError(await upload(`http://slow.test:${port}/fox.png`), "BAD_USER_INPUT", "Failed to download from URL: timed out");
+  });
+
   it("a redirect to a malformed URL", async () => {
     expectError(await upload(`http://localhost:${port}/bad-redirect`), "BAD_USER_INPUT", "Failed to download from URL: the redirect location is not a valid URL");
   });
@@ -162,6 +170,21 @@ describe("malformed and hostile URLs", () => {
 
   it("a very long URL", async () => {
     expectError(await upload(`http://localhost:${port}/${"a".repeat(5000)}.png`), "BAD_USER_INPUT", /^URL not allowed: longer than \d+ characters/);
+  });
+
+  it.each([
+    ["full-width digits", "http://１２７.０.０.１/x.png"],
+    ["a hexadecimal address", "http://0x7f000001/x.png"],
+    ["a single-number address", "http://2130706433/x.png"],
+    ["a trailing dot", "http://127.0.0.1./x.png"],
+  ])("loopback written with %s", async (_, url) => {
+    expectError(await upload(url), "BAD_USER_INPUT", "URL not allowed: 127.0.0.1 is a private, loopback or link-local address");
+  });
+
+  it("an internationalized name is resolved in its ASCII form", async () => {
+    resolved.length = 0;
+    expectError(await upload("http://ëxample.test/x.png"), "BAD_USER_INPUT", "URL not allowed: cannot resolve xn--xample-ova.test");
+    expect(resolved).toEqual(["xn--xample-ova.test"]);
   });
 
   it("credentials in the URL", async () => {
