@@ -46,4 +46,19 @@ describe("safeFetch pinning", () => {
     expect(body).toBe("pinned");
     expect(socketsWentTo).toEqual([[{ address: "93.184.216.34", family: 4 }]]);
   });
+
+  it("matches trusted hosts regardless of letter case, as URLs lower-case them", async () => {
+    socketsWentTo.length = 0;
+    const body = await safeFetch(
+      `http://files.internal:${port}/file`,
+      { maxBytes: 1024, timeoutMs: 10_000, allowHosts: [`Files.Internal:${port}`], lookup: async () => [{ address: "127.0.0.1", family: 4 }] },
+      async (chunks) => {
+        let text = "";
+        for await (const chunk of chunks) text += chunk.toString();
+        return text;
+      },
+    );
+    expect(body).toBe("pinned");
+    expect(socketsWentTo).toEqual([[{ address: "127.0.0.1", family: 4 }]]);
+  });
 });

@@ -107,7 +107,8 @@ async function vet(url: URL, options: SafeFetchOptions, signal: AbortSignal): Pr
   if (url.protocol !== "http:" && url.protocol !== "https:") throw new UrlNotAllowedError(`URL not allowed: only http and https`);
   if (url.username || url.password) throw new UrlNotAllowedError("URL not allowed: credentials in URLs are not accepted");
   const hostname = url.hostname.replace(/^\[|\]$/g, "");
-  const trusted = options.allowHosts?.some((h) => h === url.host || h === hostname) ?? false;
+  // URL host names are lower case; configured ones may not be.
+  const trusted = options.allowHosts?.some((h) => h.toLowerCase() === url.host || h.toLowerCase() === hostname) ?? false;
   const literal = isIP(hostname);
   const addresses = literal
     ? [{ address: hostname, family: literal }]
