@@ -11,6 +11,7 @@ import type { UrlSigner } from "./storage/UrlSigner.js";
 import type { Loaders } from "./loaders.js";
 import type { Logger } from "./logger.js";
 import type { LiveStreams } from "./services/LiveStreams.js";
+import type { HostResolver } from "./lib/safeFetch.js";
 
 /** Process-wide collaborators shared by every request. */
 export type SharedDeps = {
@@ -27,6 +28,8 @@ export type SharedDeps = {
   urlTtlMs: number;
   generators: GeneratorRegistry;
   jobs: JobQueue;
+  /** Name resolution for server-side URL fetches; unset: the system resolver (tests inject one). */
+  resolveHost?: HostResolver;
 };
 
 /**

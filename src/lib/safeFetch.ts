@@ -12,6 +12,7 @@ import { request as httpRequest, type IncomingMessage } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { BlockList, isIP } from "node:net";
 import { embeddedIpv4 } from "./embeddedIpv4.js";
+import { pinnedLookup } from "./pinnedLookup.js";
 
 export class UrlNotAllowedError extends Error {}
 export class DownloadError extends Error {}
@@ -65,35 +66,64 @@ export function isBlockedAddress(address: string): boolean {
   return true;
 }
 
+/** Resolves a host name to all its addresses (node:dns `lookup` with `all: true`). */
+export type HostResolver = (host: string) => Promise<LookupAddress[]>;
+
 export type SafeFetchOptions = {
   maxBytes: number;
   timeoutMs: number;
   maxRedirects?: number;
   allowHosts?: string[];
   /** DNS lookup (tests may substitute one). */
-  lookup?: (host: string) => Promise<LookupAddress[]>;
+  lookup?: HostResolver;
 };
 
-const defaultLookup = (host: string) =>
+const defaultLookup: HostResolver = (host) =>
   new Promise<LookupAddress[]>((resolve, reject) =>
     dnsLookup(host, { all: true, verbatim: true }, (err, addresses) => (err ? reject(err) : resolve(addresses))),
   );
 
-async function vet(url: URL, options: SafeFetchOptions): Promise<string | null> {
+/** Longer URLs are refused: no real file needs one, and the URL is stored with the upload. */
+export const MAX_URL_LENGTH = 4096;
+
+const timedOut = () => new DownloadError("Failed to download from URL: timed out");
+
+/** `promise`, or a rejection with `onAbort()` as soon as `signal` aborts (node:dns cannot be cancelled). */
+function bounded<T>(promise: Promise<T>, signal: AbortSignal, onAbort: () => Error): Promise<T> {
+  if (signal.aborted) return Promise.reject(onAbort());
+  return new Promise<T>((resolve, reject) => {
+    const abort = () => reject(onAbort());
+    signal.addEventListener("abort", abort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", abort));
+  });
+}
+
+/**
+ * Checks `url` and resolves its host once; the addresses returned are the only ones the
+ * connection may use (null for an IP literal, which needs no lookup). Hosts in `allowHosts` skip
+ * the address check but are pinned all the same.
+ */
+async function vet(url: URL, options: SafeFetchOptions, signal: AbortSignal): Promise<LookupAddress[] | null> {
   if (url.protocol !== "http:" && url.protocol !== "https:") throw new UrlNotAllowedError(`URL not allowed: only http and https`);
   if (url.username || url.password) throw new UrlNotAllowedError("URL not allowed: credentials in URLs are not accepted");
   const hostname = url.hostname.replace(/^\[|\]$/g, "");
-  if (options.allowHosts?.some((h) => h === url.host || h === hostname)) return null;
-  const addresses = isIP(hostname) ? [{ address: hostname, family: isIP(hostname) }] : await (options.lookup ?? defaultLookup)(hostname).catch(() => {
-    throw new UrlNotAllowedError(`URL not allowed: cannot resolve ${hostname}`);
-  });
-  if (addresses.length === 0 || addresses.some((a) => isBlockedAddress(a.address))) {
+  // URL host names are lower case; configured ones may not be.
+  const trusted = options.allowHosts?.some((h) => h.toLowerCase() === url.host || h.toLowerCase() === hostname) ?? false;
+  const literal = isIP(hostname);
+  const addresses = literal
+    ? [{ address: hostname, family: literal }]
+    : await bounded((options.lookup ?? defaultLookup)(hostname), signal, timedOut).catch((error: unknown) => {
+        if (error instanceof DownloadError) throw error;
+        throw new UrlNotAllowedError(`URL not allowed: cannot resolve ${hostname}`);
+      });
+  if (addresses.length === 0) throw new UrlNotAllowedError(`URL not allowed: cannot resolve ${hostname}`);
+  if (!trusted && addresses.some((a) => isBlockedAddress(a.address))) {
     throw new UrlNotAllowedError(`URL not allowed: ${hostname} is a private, loopback or link-local address`);
   }
-  return addresses[0]!.address;
+  return literal ? null : addresses;
 }
 
-function get(url: URL, pinned: string | null, signal: AbortSignal): Promise<IncomingMessage> {
+function get(url: URL, pinned: LookupAddress[] | null, signal: AbortSignal): Promise<IncomingMessage> {
   const request = url.protocol === "https:" ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
     const req = request(
@@ -101,9 +131,9 @@ function get(url: URL, pinned: string | null, signal: AbortSignal): Promise<Inco
       {
         method: "GET",
         signal,
-        headers: { "user-agent": "boards-server", accept: "*/*" },
-        // Connect to the address that passed the check, not to a fresh DNS answer.
-        ...(pinned ? { lookup: (_h: string, _o: object, cb: (e: null, a: string, f: number) => void) => cb(null, pinned, isIP(pinned)) } : {}),
+        headers: { "user-agent": "boards-server", accept: "*/*", "accept-encoding": "identity" },
+        // Connect to the addresses that passed the check, not to a fresh DNS answer.
+        ...(pinned ? { lookup: pinnedLookup(pinned) } : {}),
       },
       resolve,
     );
@@ -114,13 +144,15 @@ function get(url: URL, pinned: string | null, signal: AbortSignal): Promise<Inco
 
 /**
  * Fetches `raw` and hands the body to `consume` (which must read it to the end). Throws
- * UrlNotAllowedError, DownloadTooLargeError or DownloadError with a message fit for clients.
+ * UrlNotAllowedError, DownloadTooLargeError or DownloadError with a message fit for clients;
+ * the timeout covers every phase (name resolution, connecting, redirects, the whole body).
  */
 export async function safeFetch<T>(
   raw: string,
   options: SafeFetchOptions,
   consume: (body: AsyncIterable<Buffer>, info: { contentType: string | null; url: URL }) => Promise<T>,
 ): Promise<T> {
+  if (raw.length > MAX_URL_LENGTH) throw new UrlNotAllowedError(`URL not allowed: longer than ${MAX_URL_LENGTH} characters`);
   let url: URL;
   try {
     url = new URL(raw);
@@ -129,22 +161,26 @@ export async function safeFetch<T>(
   }
   const signal = AbortSignal.timeout(options.timeoutMs);
   for (let hop = 0; ; hop++) {
-    const pinned = await vet(url, options);
+    const pinned = await vet(url, options, signal);
     let response: IncomingMessage;
     try {
       response = await get(url, pinned, signal);
     } catch (error) {
-      throw new DownloadError(`Failed to download from URL: ${(error as Error).name === "TimeoutError" || signal.aborted ? "timed out" : "connection failed"}`);
+      if ((error as Error).name === "TimeoutError" || signal.aborted) throw timedOut();
+      throw new DownloadError("Failed to download from URL: connection failed");
     }
     const status = response.statusCode ?? 0;
     if (status >= 300 && status < 400 && response.headers.location) {
-      response.resume();
+      // Not drained: a hostile redirect could send an endless body.
+      response.destroy();
       if (hop >= (options.maxRedirects ?? 3)) throw new DownloadError("Failed to download from URL: too many redirects");
-      url = new URL(response.headers.location, url);
+      const next = URL.parse(response.headers.location, url);
+      if (!next || next.href.length > MAX_URL_LENGTH) throw new DownloadError("Failed to download from URL: the redirect location is not a valid URL");
+      url = next;
       continue;
     }
     if (status !== 200) {
-      response.resume();
+      response.destroy();
       throw new DownloadError(`Failed to download from URL: HTTP ${status}`);
     }
     const declared = Number(response.headers["content-length"]);
@@ -154,15 +190,26 @@ export async function safeFetch<T>(
     }
     let seen = 0;
     const limited = (async function* () {
-      for await (const chunk of response as AsyncIterable<Buffer>) {
-        seen += chunk.length;
-        if (seen > options.maxBytes) {
-          response.destroy();
-          throw new DownloadTooLargeError(`File too large: the limit is ${options.maxBytes} bytes`);
+      try {
+        for await (const chunk of response as AsyncIterable<Buffer>) {
+          seen += chunk.length;
+          if (seen > options.maxBytes) throw new DownloadTooLargeError(`File too large: the limit is ${options.maxBytes} bytes`);
+          yield chunk;
         }
-        yield chunk;
+      } catch (error) {
+        if (error instanceof DownloadTooLargeError) throw error;
+        // The stream fails with a bare "aborted" both on our timeout and on the server hanging up.
+        if (signal.aborted) throw timedOut();
+        throw new DownloadError("Failed to download from URL: the connection was closed before the whole file arrived");
+      } finally {
+        response.destroy();
       }
     })();
-    return consume(limited, { contentType: response.headers["content-type"] ?? null, url });
+    try {
+      return await consume(limited, { contentType: response.headers["content-type"] ?? null, url });
+    } finally {
+      // Also when `consume` gave up before reading the body.
+      response.destroy();
+    }
   }
 }

@@ -24,11 +24,23 @@ export type UploadFromUrlInput = {
   parentGenerationId?: string | null;
 };
 
+class BadFileUrl extends Error {}
+
+/** The file name a URL's last path segment gives (null for none). */
+function filenameOf(url: URL): string | null {
+  const last = url.pathname.split("/").pop() ?? "";
+  try {
+    return decodeURIComponent(last) || null;
+  } catch {
+    throw new BadFileUrl("Invalid fileUrl: the file name in its path has a malformed percent-escape (give originalFilename or fix the URL)");
+  }
+}
+
 /**
  * Fetches `input.fileUrl` and stores it as an upload (called by uploadArtifact, which checks the
  * input's shape).
- * @throws UNAUTHENTICATED; NOT_FOUND; FORBIDDEN; BAD_USER_INPUT (refused URL, failed or oversize
- *   download, content not matching the artifact type).
+ * @throws UNAUTHENTICATED; NOT_FOUND; FORBIDDEN; BAD_USER_INPUT (refused or malformed URL, failed,
+ *   timed-out or oversize download, refused extension, content not matching the artifact type).
  */
 export async function uploadFromUrl(ctx: ServiceContext, input: UploadFromUrlInput, limits: Env["uploads"]): Promise<Generation> {
   requireUser(ctx, "Authentication required");
@@ -40,14 +52,15 @@ export async function uploadFromUrl(ctx: ServiceContext, input: UploadFromUrlInp
     const path = join(dir, "download");
     const file = await safeFetch(
       input.fileUrl,
-      { maxBytes: limits.maxBytes, timeoutMs: limits.urlTimeoutMs, allowHosts: limits.urlAllowHosts },
+      { maxBytes: limits.maxBytes, timeoutMs: limits.urlTimeoutMs, allowHosts: limits.urlAllowHosts, lookup: ctx.resolveHost },
       async (body, info): Promise<UploadedFile> => {
+        // Named before the body is read: a URL that cannot name the file is refused without it.
+        const filename = input.originalFilename ?? filenameOf(info.url);
         const { size, head } = await captureToFile(body, path);
-        const lastSegment = decodeURIComponent(info.url.pathname.split("/").pop() ?? "");
-        return { path, size, head, declaredType: info.contentType, filename: input.originalFilename ?? (lastSegment || null) };
+        return { path, size, head, declaredType: info.contentType, filename };
       },
     ).catch((error: unknown) => {
-      if (error instanceof UrlNotAllowedError || error instanceof DownloadError || error instanceof DownloadTooLargeError) {
+      if (error instanceof UrlNotAllowedError || error instanceof DownloadError || error instanceof DownloadTooLargeError || error instanceof BadFileUrl) {
         throw badUserInput(error.message, { argument: "input", fieldErrors: [{ field: "fileUrl", message: error.message }] });
       }
       throw error;
@@ -59,6 +72,7 @@ export async function uploadFromUrl(ctx: ServiceContext, input: UploadFromUrlInp
       userDescription: input.userDescription ?? null,
       parentGenerationId: input.parentGenerationId ?? null,
       source: { kind: "url", url: input.fileUrl },
+      allowedExtensions: limits.allowedExtensions,
     });
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -40,8 +40,11 @@ export type UploadRequest = {
   userDescription?: string | null;
   parentGenerationId?: string | null;
   source: { kind: "file" } | { kind: "url"; url: string };
-  /** File-name extensions accepted for this upload (lower case, with the dot); unset: any. */
-  allowedExtensions?: readonly string[];
+  /**
+   * File-name extensions accepted (lower case, with the dot): required, so that every way in
+   * (REST, GraphQL file, GraphQL URL) applies the same rule.
+   */
+  allowedExtensions: readonly string[];
 };
 
 /** Boards' file-name clean-up: base name only, no NUL, no `<>:"|?*\`, no leading/trailing dots or spaces. */
@@ -74,7 +77,7 @@ export async function createUpload(ctx: ServiceContext, request: UploadRequest):
 
   const filename = sanitizeFilename(request.file.filename ?? (request.source.kind === "url" ? new URL(request.source.url).pathname : null));
   const ext = extname(filename).toLowerCase();
-  if (request.allowedExtensions && ext && !request.allowedExtensions.includes(ext)) {
+  if (ext && !request.allowedExtensions.includes(ext)) {
     throw badUserInput(`File extension '${ext}' is not allowed`, { argument: "file" });
   }
   const type = request.artifactType;
