@@ -7,11 +7,11 @@
  */
 import { readFileSync } from "node:fs";
 import { buildSchema } from "graphql";
-import WebSocket from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newTenant, type Actor } from "./helpers/actors.js";
 import { createFuzzer, type FuzzRequest } from "./helpers/fuzzDocuments.js";
 import { awaitCompleted, startIsolatedServer, submitGeneration } from "./helpers/pipeline.js";
+import { openRawSocket, type RawGraphQLSocket } from "./helpers/rawWebSocket.js";
 import type { TestServer } from "./helpers/server.js";
 
 const SEED = Number(process.env.BOARDS_FUZZ_SEED ?? 20261204);
@@ -172,84 +172,50 @@ describe("fuzzing the GraphQL interface", () => {
       return fuzzer.next(roll < 0.4 ? "subscription" : roll < 0.75 ? "query" : "mutation");
     };
     const failures: Failure[] = [];
-    const socket = await openSocket({ Authorization: `Bearer ${owner.token}`, "X-Tenant": tenant });
+    const socket = await openRawSocket(server);
     try {
-      for (let at = 0; at < COUNT / 5; at += 10) {
-        const batch = Array.from({ length: 10 }, operationAt);
-        await Promise.all(batch.map((op, i) => runOverSocket(socket, `op-${at + i}`, op, failures)));
-        if (socket.ws.readyState !== WebSocket.OPEN) {
-          failures.push({ where: `socket closed (${socket.closeCode} ${socket.closeReason})`, request: batch, answer: "" });
-          break;
-        }
+      await socket.init({ Authorization: `Bearer ${owner.token}`, "X-Tenant": tenant });
+      for (let at = 0; at < COUNT / 5 && !socket.closed; at += 10) {
+        const batch = new Map(Array.from({ length: 10 }, (_, i) => [`op-${at + i}`, operationAt()] as const));
+        for (const [id, op] of batch) socket.subscribe(id, op.query, op.variables);
+        await settle(socket, batch, failures);
+        // Read afresh: the loop's check narrowed `closed` to null, but settling may close it.
+        const closed = socket.closed as RawGraphQLSocket["closed"];
+        if (closed) failures.push({ where: `socket closed (${closed.code} ${closed.reason})`, request: [...batch.values()], answer: "" });
+      }
+      for (const message of socket.messages) {
+        const answer = JSON.stringify(message);
+        const problems = problemsOf(200, answer);
+        if (problems.length > 0) failures.push({ where: problems.join(", "), request: message.id, answer: answer.slice(0, 600) });
       }
     } finally {
-      socket.ws.close();
+      await socket.close();
     }
     expect(failures.slice(0, 5), `${failures.length} failing answers (seed ${SEED + 1})`).toEqual([]);
     await expectAlive();
   }, 300_000);
 });
 
-type Socket = {
-  ws: WebSocket;
-  closeCode?: number;
-  closeReason?: string;
-  /** Waiters for messages of an operation id. */
-  listeners: Map<string, (message: { type: string; payload?: unknown }) => void>;
-};
-
-async function openSocket(connectionParams: Record<string, string>): Promise<Socket> {
-  const ws = new WebSocket(`${server.url.replace("http", "ws")}/graphql`, "graphql-transport-ws");
-  const socket: Socket = { ws, listeners: new Map() };
-  ws.on("close", (code, reason) => {
-    socket.closeCode = code;
-    socket.closeReason = reason.toString();
-  });
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("no connection_ack")), 10_000);
-    ws.once("error", reject);
-    ws.once("open", () => ws.send(JSON.stringify({ type: "connection_init", payload: connectionParams })));
-    ws.on("message", (data) => {
-      const message = JSON.parse(data.toString()) as { type: string; id?: string; payload?: unknown };
-      if (message.type === "connection_ack") {
-        clearTimeout(timer);
-        resolve();
-      } else if (message.type === "ping") {
-        ws.send(JSON.stringify({ type: "pong" }));
-      } else if (message.id) {
-        socket.listeners.get(message.id)?.(message);
-      }
-    });
-  });
-  return socket;
-}
-
 /**
- * Sends one operation and collects its messages until it ends (error or complete); a
- * subscription still open after a short while is completed by the client, as a user leaving.
+ * Waits until every operation of `batch` has ended (error or complete). A subscription still
+ * open after a short while is completed by the client, as a user leaving; a query or mutation
+ * with no answer within a bounded wait is a failure.
  */
-async function runOverSocket(socket: Socket, id: string, op: FuzzRequest, failures: Failure[]) {
-  if (socket.ws.readyState !== WebSocket.OPEN) return;
-  const answers: string[] = [];
-  await new Promise<void>((resolve) => {
-    const finish = () => {
-      clearTimeout(timer);
-      socket.listeners.delete(id);
-      resolve();
-    };
-    const timer = setTimeout(() => {
-      if (socket.ws.readyState === WebSocket.OPEN) socket.ws.send(JSON.stringify({ id, type: "complete" }));
-      finish();
-    }, op.operation === "subscription" ? 300 : 10_000);
-    socket.listeners.set(id, (message) => {
-      answers.push(JSON.stringify(message));
-      if (message.type === "error" || message.type === "complete") finish();
-    });
-    socket.ws.once("close", finish);
-    socket.ws.send(JSON.stringify({ id, type: "subscribe", payload: { query: op.query, variables: op.variables } }));
-  });
-  for (const answer of answers) {
-    const problems = problemsOf(200, answer);
-    if (problems.length > 0) failures.push({ where: problems.join(", "), request: op, answer: answer.slice(0, 600) });
+async function settle(socket: RawGraphQLSocket, batch: Map<string, FuzzRequest>, failures: Failure[]) {
+  const started = Date.now();
+  const ended = (id: string) => socket.messages.some((m) => m.id === id && (m.type === "error" || m.type === "complete"));
+  for (;;) {
+    const open = [...batch].filter(([id]) => !ended(id));
+    if (open.length === 0 || socket.closed) return;
+    const waited = Date.now() - started;
+    if (waited > 300 && open.every(([, op]) => op.operation === "subscription")) {
+      for (const [id] of open) socket.complete(id);
+      return;
+    }
+    if (waited > 15_000) {
+      for (const [id, op] of open) failures.push({ where: `no answer for ${id}`, request: op, answer: "" });
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
