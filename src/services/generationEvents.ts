@@ -6,6 +6,11 @@
  * A stream lives no longer than the right to see it: when the viewer's token expires, or the
  * viewer can no longer read the board (removed as a member, the board made private or deleted),
  * the stream sends a {@link StreamEnd} and ends, whichever transport carries it.
+ *
+ * When the event bus goes away (Redis lost), events may be missed, so a stream does not go on
+ * as if nothing happened: a generation's stream sends its current state from the database (and
+ * completes if that is terminal), and otherwise, like a board's stream, ends with an
+ * `events-interrupted` StreamEnd. Subscribing again starts over with the current state.
  */
 import { canReadBoard } from "../auth/policy.js";
 import type { ServiceContext } from "../context.js";
@@ -17,7 +22,7 @@ import { accessToBoard, readableBoard } from "./boardAccess.js";
 import { getGeneration } from "./generations.js";
 
 /** The last item of a stream whose subscriber lost the right to it, and why. */
-export type StreamEnd = { readonly streamEnd: "credential-expired" | "access-revoked" };
+export type StreamEnd = { readonly streamEnd: "credential-expired" | "access-revoked" | "events-interrupted" };
 
 export type LiveEvent = GenerationEvent | StreamEnd;
 
@@ -111,7 +116,16 @@ export async function generationUpdates(ctx: ServiceContext, id: string): Promis
         if (TERMINAL_STATUSES.has(event.generation.status)) return;
       }
       const ending = guard.ending();
-      if (ending) yield ending;
+      if (ending) {
+        yield ending;
+        return;
+      }
+      if (!subscription.interrupted()) return;
+      // Events may have been missed: the row says where the generation is now.
+      const latest = await ctx.prisma.generation.findUnique({ where: { id } });
+      if (latest && latest.updatedAt.getTime() > lastUpdate) yield currentState(latest);
+      if (!latest || TERMINAL_STATUSES.has(latest.status)) return;
+      yield { streamEnd: "events-interrupted" };
     } finally {
       guard.cancel();
       subscription.close();
@@ -135,6 +149,7 @@ export async function boardUpdates(ctx: ServiceContext, boardId: string): Promis
       yield* subscription.events;
       const ending = guard.ending();
       if (ending) yield ending;
+      else if (subscription.interrupted()) yield { streamEnd: "events-interrupted" };
     } finally {
       guard.cancel();
       subscription.close();
