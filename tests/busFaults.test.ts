@@ -10,9 +10,12 @@ import type { Client as WsClient } from "graphql-ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newTenant, type Actor } from "./helpers/actors.js";
 import type { ThrowawayDatabase } from "./helpers/database.js";
-import { faultWorkspace, jobsOf, pollUntil, sleep, submitFlaky, suiteDatabase, waitForStatus, type FaultWorkspace } from "./helpers/faultHarness.js";
+import { faultWorkspace, filesUnder, generationRow, jobsOf, pollUntil, sleep, submitFlaky, suiteDatabase, waitForStatus, type FaultWorkspace } from "./helpers/faultHarness.js";
 import { drain, errorsOf, openProgressStream, wsClient, type Drained, type GqlEvent } from "./helpers/live.js";
 import { redisServerBinary, startPrivateRedis, type PrivateRedis } from "./helpers/redisServer.js";
+import { postGraphql } from "./helpers/launch.js";
+import { startMainProcess, type MainProcess } from "./helpers/mainProcess.js";
+import { startWorkerProcess, workerEnvFor } from "./helpers/faultWorker.js";
 import { startServer, type TestServer } from "./helpers/server.js";
 import { createBoard } from "./helpers/taggingFixtures.js";
 
@@ -193,6 +196,178 @@ describe.skipIf(!redisBinary)(
         await boardStreamLive(collect(client(ownerAtApi).iterate<BoardData>({ query: BOARD, variables: { boardId } })));
       },
       90_000,
+    );
+  },
+);
+
+/** A real API process (src/main.ts), reachable by the helpers of live.ts and actors.ts. */
+type ApiProcess = Pick<TestServer, "url" | "fetch" | "gql"> & { process: MainProcess };
+
+async function startApiProcess(env: Record<string, string>): Promise<ApiProcess> {
+  const proc = startMainProcess({ ...env, BOARDS_API_HOST: "127.0.0.1", BOARDS_API_PORT: "0", BOARDS_WORKER_IN_PROCESS: "false" });
+  const line = await proc.waitForLog((l) => l.msg === "boards-server listening");
+  const url = `http://127.0.0.1:${String(line.port)}`;
+  return { url, fetch: (path, init) => fetch(`${url}${path}`, init), gql: (query, variables, options) => postGraphql(url, query, variables, options), process: proc };
+}
+
+/**
+ * What one subscriber sees when it follows the documented contract: subscribe; on an
+ * interruption (SERVICE_UNAVAILABLE) subscribe again, which starts with the current state; stop
+ * when the stream completes after a terminal state. Returns the last status seen and how often
+ * it was interrupted.
+ */
+async function followGraphql(client: WsClient, id: string, first: string[]): Promise<{ final: string | undefined; interruptions: number }> {
+  let interruptions = 0;
+  for (let attempt = 0; attempt < 60; attempt++) {
+    const drained = await drain(
+      client.iterate<ProgressData>({ query: PROGRESS, variables: { id } }),
+      // Notes the first state as it arrives, so the caller knows the subscription is live.
+      {
+        timeoutMs: 60_000,
+        until: (results) => {
+          if (results.length === 1) first.push(String(results[0]!.data?.generationProgress.generation.status));
+          return false;
+        },
+      },
+    );
+    const statuses = statusesOf(drained);
+    const codes = errorsOf(drained).map((e) => e.extensions?.code);
+    if (codes.length === 0 && drained.completed) return { final: statuses.at(-1), interruptions };
+    expect(codes).toEqual([INTERRUPTED_CODE]);
+    interruptions += 1;
+    await sleep(250);
+  }
+  throw new Error(`generation ${id}: the subscription never completed`);
+}
+
+/** The same contract over the progress stream: reconnect when it ends before a terminal state. */
+async function followSse(server: Pick<TestServer, "fetch">, id: string, headers: Record<string, string>): Promise<{ final: string | undefined; reconnects: number; payloads: Array<Record<string, unknown>> }> {
+  for (let reconnects = 0; reconnects < 60; reconnects++) {
+    const stream = await openProgressStream(server, id, headers);
+    expect(stream.status).toBe(200);
+    await pollUntil(() => stream.closed(), Boolean, { tries: 600, what: `the progress stream of ${id} to end` });
+    expect(stream.frames.filter((f) => f.kind === "comment" && f.text.startsWith("READ ERROR"))).toEqual([]);
+    const last = stream.payloads.at(-1);
+    if (last && TERMINAL.includes(String(last.status).toUpperCase())) return { final: String(last.status), reconnects, payloads: stream.payloads };
+    await sleep(250);
+  }
+  throw new Error(`generation ${id}: the progress stream never reached a terminal state`);
+}
+
+describe.skipIf(!redisBinary)(
+  redisBinary
+    ? "two APIs and two workers through worker deaths and a Redis restart"
+    : "two APIs and two workers through worker deaths and a Redis restart (skipped: no redis-server binary on PATH)",
+  () => {
+    let redis: PrivateRedis;
+    /** In-process server without worker or Redis: reads rows, serves the shared storage directory. */
+    let observer: TestServer;
+    const processes: MainProcess[] = [];
+    const clients: WsClient[] = [];
+
+    beforeAll(async () => {
+      redis = await startPrivateRedis(redisBinary!);
+      observer = await startServer({
+        BOARDS_DATABASE_URL: database.url,
+        BOARDS_GENERATORS_CONFIG_PATH: workspace.configPath,
+        BOARDS_STORAGE_LOCAL_BASE_PATH: workspace.storageDir,
+      });
+    });
+    afterAll(async () => {
+      await Promise.all(clients.map((c) => c.dispose()));
+      for (const p of processes) p.kill();
+      await Promise.all(processes.map((p) => p.exited));
+      await observer?.close();
+      await redis?.dispose();
+    });
+
+    it(
+      "ends every generation once, with its file, and every subscriber on its final state",
+      async () => {
+        const shared = workerEnvFor(observer, { BOARDS_REDIS_URL: redis.url, BOARDS_DATABASE_POOL_SIZE: "4" });
+        const [apiA, apiB] = await Promise.all([startApiProcess(shared), startApiProcess(shared)]);
+        processes.push(apiA.process, apiB.process);
+        // One job each at a time, so each worker holds one of the two long generations.
+        const workers = [startWorkerProcess({ ...shared, BOARDS_WORKER_CONCURRENCY: "1" }), startWorkerProcess({ ...shared, BOARDS_WORKER_CONCURRENCY: "1" })];
+        processes.push(...workers);
+
+        const tenant = await newTenant(apiA);
+        const atA = await tenant.user("owner");
+        const atB = await (await newTenant(apiB, tenant.slug)).user("owner");
+        const boardId = await createBoard(atA, { title: "Cluster" });
+
+        // Long on their first attempt (held until their worker goes), quick on a retry.
+        const long = [
+          await submitFlaky(atA, boardId, { prompt: "long via A", hold_ms: 60_000, hold_attempts: 1 }),
+          await submitFlaky(atB, boardId, { prompt: "long via B", hold_ms: 60_000, hold_attempts: 1 }),
+        ];
+        for (const g of long) {
+          await pollUntil(() => workspace.record(g.id)?.runs[0]?.outcome, (o) => o === "stored", { tries: 300, what: `a worker to run ${g.id}` });
+        }
+        const runner = (id: string) => workers.find((w) => w.pid === workspace.record(id)?.runs[0]?.pid)!;
+        const killed = runner(long[0]!.id);
+        const stopped = runner(long[1]!.id);
+        expect(new Set([killed.pid, stopped.pid]).size).toBe(2);
+
+        // Watched through both APIs, over both transports, from now to the end.
+        const wsA = wsClient(apiA, wsParams(atA));
+        const wsB = wsClient(apiB, wsParams(atB));
+        clients.push(wsA, wsB);
+        const watch = (g: { id: string }) => {
+          const first: string[] = [];
+          return {
+            first,
+            graphql: [followGraphql(wsA, g.id, first), followGraphql(wsB, g.id, first)],
+            sse: [followSse(apiA, g.id, headersOf(atA)), followSse(apiB, g.id, headersOf(atB))],
+          };
+        };
+        const longWatchers = long.map((g) => watch(g));
+        // Both GraphQL subscriptions of each long generation are live before the bus goes.
+        for (const w of longWatchers) await pollUntil(() => w.first.length, (n) => n >= 2, { tries: 150, what: "the subscriptions to start" });
+        expect(longWatchers.flatMap((w) => w.first)).toEqual(["PROCESSING", "PROCESSING", "PROCESSING", "PROCESSING"]);
+
+        await redis.stop();
+        // Submissions answer through both APIs while the bus is away.
+        const quick = [
+          await submitFlaky(atA, boardId, { prompt: "quick via A" }),
+          await submitFlaky(atB, boardId, { prompt: "quick via B" }),
+        ];
+        const quickWatchers = quick.map((g) => watch(g));
+
+        killed.child.kill("SIGKILL");
+        stopped.child.kill("SIGTERM");
+        await Promise.all([killed.exited, stopped.exited]);
+        const rescuer = startWorkerProcess(shared);
+        processes.push(rescuer);
+        await redis.start();
+
+        const all = [...long, ...quick];
+        for (const g of all) await waitForStatus(observer, g.id, TERMINAL, 300);
+        const files = await filesUnder(workspace.storageDir);
+        for (const g of all) {
+          const row = await generationRow(observer, g.id);
+          expect(row, `generation ${g.id}`).toMatchObject({ status: "COMPLETED", progress: 100 });
+          expect(files, `the file of ${g.id}`).toContain(row.storageKey);
+          // Exactly one run produced the result, and nothing ran it again afterwards.
+          expect(workspace.record(g.id)?.runs.filter((r) => r.outcome === "done"), `runs of ${g.id}`).toHaveLength(1);
+          await pollUntil(() => jobsOf(observer.pool, g.id), (rows) => rows.length === 0, { tries: 150, what: `the job of ${g.id} to end` });
+        }
+        // One row per submission: no mutation was answered twice or retried into a duplicate.
+        expect(await observer.prisma.generation.count({ where: { boardId } })).toBe(all.length);
+
+        for (const watchers of [...longWatchers, ...quickWatchers]) {
+          const graphql = await Promise.all(watchers.graphql);
+          const sse = await Promise.all(watchers.sse);
+          expect(graphql.map((w) => w.final)).toEqual(["COMPLETED", "COMPLETED"]);
+          expect(sse.map((w) => w.final)).toEqual(["completed", "completed"]);
+          for (const w of sse) expect((w.payloads.at(-1)!.artifacts as unknown[]).length).toBe(1);
+        }
+        // The long generations' subscribers were open through the outage, and were told.
+        for (const watchers of longWatchers) {
+          for (const w of await Promise.all(watchers.graphql)) expect(w.interruptions).toBeGreaterThan(0);
+        }
+      },
+      120_000,
     );
   },
 );

@@ -70,7 +70,7 @@ export function sseSubscribe<T>(server: TestServer, headers: Record<string, stri
 }
 
 /** A graphql-ws client sending `connectionParams`; dispose it when done. */
-export function wsClient(server: TestServer, connectionParams: Record<string, string>): WsClient {
+export function wsClient(server: Pick<TestServer, "url">, connectionParams: Record<string, string>): WsClient {
   return createWsClient({ url: `${server.url.replace(/^http/, "ws")}/graphql`, webSocketImpl: WebSocket, connectionParams, retryAttempts: 0, lazy: true });
 }
 
@@ -101,7 +101,7 @@ function parseBlock(block: string): SseFrame {
  * Opens GET /api/sse/generations/{id}/progress and collects its blocks in the background,
  * strictly: a malformed or unterminated block is recorded as a READ ERROR comment.
  */
-export async function openProgressStream(server: TestServer, id: string, headers: Record<string, string>): Promise<ProgressStream> {
+export async function openProgressStream(server: Pick<TestServer, "fetch">, id: string, headers: Record<string, string>): Promise<ProgressStream> {
   const controller = new AbortController();
   const response = await server.fetch(`/api/sse/generations/${id}/progress`, { headers: { accept: "text/event-stream", ...headers }, signal: controller.signal });
   const frames: SseFrame[] = [];
