@@ -201,13 +201,15 @@ describe.skipIf(!redisBinary)(
 );
 
 /** A real API process (src/main.ts), reachable by the helpers of live.ts and actors.ts. */
-type ApiProcess = Pick<TestServer, "url" | "fetch" | "gql"> & { process: MainProcess };
+type ApiProcess = Pick<TestServer, "url" | "fetch" | "gql">;
 
-async function startApiProcess(env: Record<string, string>): Promise<ApiProcess> {
+/** Starts an API process, adding it to `processes` at once (for cleanup) and resolving once it listens. */
+async function startApiProcess(env: Record<string, string>, processes: MainProcess[]): Promise<ApiProcess> {
   const proc = startMainProcess({ ...env, BOARDS_API_HOST: "127.0.0.1", BOARDS_API_PORT: "0", BOARDS_WORKER_IN_PROCESS: "false" });
+  processes.push(proc);
   const line = await proc.waitForLog((l) => l.msg === "boards-server listening");
   const url = `http://127.0.0.1:${String(line.port)}`;
-  return { url, fetch: (path, init) => fetch(`${url}${path}`, init), gql: (query, variables, options) => postGraphql(url, query, variables, options), process: proc };
+  return { url, fetch: (path, init) => fetch(`${url}${path}`, init), gql: (query, variables, options) => postGraphql(url, query, variables, options) };
 }
 
 /**
@@ -285,11 +287,11 @@ describe.skipIf(!redisBinary)(
       "ends every generation once, with its file, and every subscriber on its final state",
       async () => {
         const shared = workerEnvFor(observer, { BOARDS_REDIS_URL: redis.url, BOARDS_DATABASE_POOL_SIZE: "4" });
-        const [apiA, apiB] = await Promise.all([startApiProcess(shared), startApiProcess(shared)]);
-        processes.push(apiA.process, apiB.process);
+        // Everything starts at once (starting a process is the slow part of this test).
         // One job each at a time, so each worker holds one of the two long generations.
         const workers = [startWorkerProcess({ ...shared, BOARDS_WORKER_CONCURRENCY: "1" }), startWorkerProcess({ ...shared, BOARDS_WORKER_CONCURRENCY: "1" })];
         processes.push(...workers);
+        const [apiA, apiB] = await Promise.all([startApiProcess(shared, processes), startApiProcess(shared, processes)]);
 
         const tenant = await newTenant(apiA);
         const atA = await tenant.user("owner");
@@ -336,9 +338,9 @@ describe.skipIf(!redisBinary)(
 
         killed.child.kill("SIGKILL");
         stopped.child.kill("SIGTERM");
-        await Promise.all([killed.exited, stopped.exited]);
         const rescuer = startWorkerProcess(shared);
         processes.push(rescuer);
+        await Promise.all([killed.exited, stopped.exited]);
         await redis.start();
 
         const all = [...long, ...quick];
