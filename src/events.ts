@@ -125,7 +125,6 @@ export class EventBus {
     private readonly closeEngine: () => Promise<void>,
     /** Whether events cross process boundaries. */
     readonly distributed: boolean,
-    private readonly available: () => boolean,
     private readonly logger: Logger | undefined,
   ) {}
 
@@ -136,10 +135,10 @@ export class EventBus {
   static create(redisUrl: string | undefined, options: { logger?: Logger; commandTimeoutMs?: number } = {}): EventBus {
     if (!redisUrl) {
       const local = new PubSub();
-      return new EventBus(local, async () => undefined, false, () => true, options.logger);
+      return new EventBus(local, async () => undefined, false, options.logger);
     }
     const redis = new RedisChannels(redisUrl, options.commandTimeoutMs ?? 2000);
-    const bus = new EventBus(redis, () => redis.close(), true, () => redis.connected(), options.logger);
+    const bus = new EventBus(redis, () => redis.close(), true, options.logger);
     redis.onInterrupted(() => bus.interruptAll());
     return bus;
   }
@@ -201,19 +200,15 @@ export class EventBus {
     };
     this.open += 1;
     this.interrupters.add(interrupt);
-    if (!this.available()) {
+    try {
+      ids.push(await this.engine.subscribe(topic, (event: GenerationEvent) => queue.push(event), {}));
+      if (watch) ids.push(await this.engine.subscribe(accessTopic(watch.boardId), () => watch.onAccessChange(), {}));
+    } catch (err) {
+      // Half a subscription would stay registered forever: undo what succeeded.
+      for (const subscriptionId of ids) this.engine.unsubscribe(subscriptionId);
+      ids.length = 0;
+      this.logger?.warn({ err: err instanceof Error ? err.message : String(err), topic }, "could not subscribe to the event bus");
       interrupt();
-    } else {
-      try {
-        ids.push(await this.engine.subscribe(topic, (event: GenerationEvent) => queue.push(event), {}));
-        if (watch) ids.push(await this.engine.subscribe(accessTopic(watch.boardId), () => watch.onAccessChange(), {}));
-      } catch (err) {
-        // Half a subscription would stay registered forever: undo what succeeded.
-        for (const subscriptionId of ids) this.engine.unsubscribe(subscriptionId);
-        ids.length = 0;
-        this.logger?.warn({ err, topic }, "could not subscribe to the event bus");
-        interrupt();
-      }
     }
     return { events: queue.iterate(close), close, interrupted: () => interrupted };
   }

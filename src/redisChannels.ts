@@ -68,8 +68,7 @@ export class RedisChannels extends PubSubEngine {
     this.subscriber.on("end", lost);
   }
 
-  /** Whether subscriptions can be made now. */
-  connected(): boolean {
+  private connected(): boolean {
     return this.subscriber.status === "ready";
   }
 
