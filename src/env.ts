@@ -46,6 +46,7 @@ const EnvSchema = z.object({
   BOARDS_DATABASE_POOL_SIZE: positiveInt.default(10),
   BOARDS_REDIS_URL: z.string().url().optional(),
   REDIS_URL: z.string().url().optional(),
+  BOARDS_REDIS_COMMAND_TIMEOUT_MS: positiveInt.default(2000),
   BOARDS_API_HOST: z.string().min(1).default("0.0.0.0"),
   BOARDS_API_PORT: z.coerce.number().int().min(0).max(65535).default(8088),
   BOARDS_CORS_ORIGINS: jsonString(z.array(z.string())).default(["http://localhost:3033"]),
@@ -147,6 +148,8 @@ export type Env = {
   databaseUrl: string;
   databasePoolSize: number;
   redisUrl: string | undefined;
+  /** Longest wait for one Redis command of the event bus. */
+  redisCommandTimeoutMs: number;
   apiHost: string;
   apiPort: number;
   corsOrigins: string[];
@@ -288,6 +291,7 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     databaseUrl: e.BOARDS_DATABASE_URL ?? e.DATABASE_URL ?? DEFAULT_DATABASE_URL,
     databasePoolSize: e.BOARDS_DATABASE_POOL_SIZE,
     redisUrl: e.BOARDS_REDIS_URL ?? e.REDIS_URL,
+    redisCommandTimeoutMs: e.BOARDS_REDIS_COMMAND_TIMEOUT_MS,
     apiHost: e.BOARDS_API_HOST,
     apiPort: e.BOARDS_API_PORT,
     corsOrigins: e.BOARDS_CORS_ORIGINS,

@@ -5,11 +5,17 @@
  *
  * Events carry a snapshot of the row (JSON-safe, dates as ISO strings), so a subscriber can
  * answer without reading the database again.
+ *
+ * The bus is best effort; the rows are the truth. A publish that fails (Redis away or slow
+ * past its command timeout) is logged and dropped, never failing or holding up the mutation or
+ * job that made it. When the connection carrying the subscriptions is lost, every subscription
+ * ends and says so (`interrupted()`), so its reader can tell its client to start over from the
+ * database; subscribing while the bus is away gives such an ended subscription at once.
  */
-import { RedisPubSub } from "graphql-redis-subscriptions";
 import { PubSub, type PubSubEngine } from "graphql-subscriptions";
-import { Redis } from "ioredis";
 import type { Generation } from "./generated/prisma/client.js";
+import type { Logger } from "./logger.js";
+import { RedisChannels } from "./redisChannels.js";
 
 /** A generation row as it travels on the bus. */
 export type GenerationSnapshot = Omit<Generation, "createdAt" | "updatedAt" | "startedAt" | "completedAt"> & {
@@ -54,8 +60,11 @@ export function fromSnapshot(s: GenerationSnapshot): Generation {
 
 export const TERMINAL_STATUSES = new Set(["COMPLETED", "FAILED", "CANCELLED"]);
 
-/** An active subscription: iterate `events`; `close()` ends it. */
-export type EventSubscription = { events: AsyncIterableIterator<GenerationEvent>; close: () => void };
+/**
+ * An active subscription: iterate `events`; `close()` ends it. `interrupted()` tells whether it
+ * ended because the bus went away (events may have been missed) rather than by `close()`.
+ */
+export type EventSubscription = { events: AsyncIterableIterator<GenerationEvent>; close: () => void; interrupted: () => boolean };
 
 /** Unbounded FIFO bridging push callbacks to an async iterator. */
 class EventQueue {
@@ -106,76 +115,106 @@ class EventQueue {
 export class EventBus {
   private open = 0;
   private closed = false;
+  /** Ends the open subscriptions as interrupted. */
+  private readonly interrupters = new Set<() => void>();
+  /** Whether the last publish failed (logged once per outage, not per event). */
+  private publishFailing = false;
 
   private constructor(
     private readonly engine: PubSubEngine,
     private readonly closeEngine: () => Promise<void>,
     /** Whether events cross process boundaries. */
     readonly distributed: boolean,
+    private readonly logger: Logger | undefined,
   ) {}
 
-  /** Redis-backed when `redisUrl` is given, in-process otherwise. */
-  static create(redisUrl: string | undefined): EventBus {
+  /**
+   * Redis-backed when `redisUrl` is given (each Redis command bounded by `commandTimeoutMs`),
+   * in-process otherwise.
+   */
+  static create(redisUrl: string | undefined, options: { logger?: Logger; commandTimeoutMs?: number } = {}): EventBus {
     if (!redisUrl) {
       const local = new PubSub();
-      return new EventBus(local, async () => undefined, false);
+      return new EventBus(local, async () => undefined, false, options.logger);
     }
-    const options = { maxRetriesPerRequest: null, enableOfflineQueue: true };
-    const publisher = new Redis(redisUrl, options);
-    const subscriber = new Redis(redisUrl, options);
-    // Connection problems are retried by ioredis; logging them per attempt would flood the log.
-    publisher.on("error", () => undefined);
-    subscriber.on("error", () => undefined);
-    const redis = new RedisPubSub({ publisher, subscriber });
-    return new EventBus(redis, async () => void (await redis.close()), true);
+    const redis = new RedisChannels(redisUrl, options.commandTimeoutMs ?? 2000);
+    const bus = new EventBus(redis, () => redis.close(), true, options.logger);
+    redis.onInterrupted(() => bus.interruptAll());
+    return bus;
   }
 
-  /** Publishes a change of `generation` to its own topic and its board's topic. */
+  /** Publishes a change of `generation` to its own topic and its board's topic; never throws. */
   async publish(generation: Generation, phase: string, message: string | null = null): Promise<void> {
     const event: GenerationEvent = { generation: toSnapshot(generation), phase, message, timestamp: new Date().toISOString() };
-    await Promise.all([
-      this.engine.publish(generationTopic(generation.id), event),
-      this.engine.publish(boardTopic(generation.boardId), event),
+    await this.deliver([
+      [generationTopic(generation.id), event],
+      [boardTopic(generation.boardId), event],
     ]);
   }
 
   /**
    * Tells the live streams of a board that who may read it changed (a member removed, the
-   * board made private or deleted), so each checks its subscriber's access again.
+   * board made private or deleted), so each checks its subscriber's access again. Never throws:
+   * streams open through an outage of the bus are ended by it, and new ones check access anew.
    */
   async publishAccessChange(boardId: string): Promise<void> {
-    await this.engine.publish(accessTopic(boardId), { boardId });
+    await this.deliver([[accessTopic(boardId), { boardId }]]);
+  }
+
+  private async deliver(messages: Array<[string, unknown]>): Promise<void> {
+    try {
+      await Promise.all(messages.map(([topic, payload]) => this.engine.publish(topic, payload)));
+      if (this.publishFailing) this.logger?.info("event bus reachable again; publishing resumed");
+      this.publishFailing = false;
+    } catch (err) {
+      if (!this.publishFailing) this.logger?.warn({ err }, "event bus unreachable; events are dropped until it returns (the database has every change)");
+      this.publishFailing = true;
+    }
   }
 
   /**
    * Subscribes to the events of one generation (`generation`) or of every generation on a
    * board (`board`), and with `watch` to the access changes of the board they belong to.
    * Resolves once the subscription is active, so nothing published after that is missed; call
-   * `close()` (or end the iteration) to unsubscribe.
+   * `close()` (or end the iteration) to unsubscribe. When the bus is unreachable, resolves with
+   * a subscription that has already ended, interrupted.
    */
   async subscribe(kind: "generation" | "board", id: string, watch?: { boardId: string; onAccessChange: () => void }): Promise<EventSubscription> {
     const queue = new EventQueue();
     const topic = kind === "generation" ? generationTopic(id) : boardTopic(id);
     const ids: number[] = [];
-    try {
-      ids.push(await this.engine.subscribe(topic, (event: GenerationEvent) => queue.push(event), {}));
-      if (watch) ids.push(await this.engine.subscribe(accessTopic(watch.boardId), () => watch.onAccessChange(), {}));
-    } catch (error) {
-      // Half a subscription would stay registered forever: undo what succeeded.
-      for (const subscriptionId of ids) this.engine.unsubscribe(subscriptionId);
-      throw error;
-    }
-    this.open += 1;
+    let interrupted = false;
     let closed = false;
+    const interrupt = () => {
+      interrupted = true;
+      close();
+    };
     const close = () => {
       if (closed) return;
       closed = true;
       this.open -= 1;
-      // After the bus closed, Redis is gone: unsubscribing would only fail, unobserved.
-      if (!this.closed) for (const subscriptionId of ids) this.engine.unsubscribe(subscriptionId);
+      this.interrupters.delete(interrupt);
+      // After the bus closed or was lost, its subscriptions are gone: there is nothing to undo.
+      if (!this.closed && !interrupted) for (const subscriptionId of ids) this.engine.unsubscribe(subscriptionId);
       queue.end();
     };
-    return { events: queue.iterate(close), close };
+    this.open += 1;
+    this.interrupters.add(interrupt);
+    try {
+      ids.push(await this.engine.subscribe(topic, (event: GenerationEvent) => queue.push(event), {}));
+      if (watch) ids.push(await this.engine.subscribe(accessTopic(watch.boardId), () => watch.onAccessChange(), {}));
+    } catch (err) {
+      // Half a subscription would stay registered forever: undo what succeeded.
+      for (const subscriptionId of ids) this.engine.unsubscribe(subscriptionId);
+      ids.length = 0;
+      this.logger?.warn({ err: err instanceof Error ? err.message : String(err), topic }, "could not subscribe to the event bus");
+      interrupt();
+    }
+    return { events: queue.iterate(close), close, interrupted: () => interrupted };
+  }
+
+  private interruptAll(): void {
+    for (const interrupt of [...this.interrupters]) interrupt();
   }
 
   /** Subscriptions currently open in this process (for diagnostics and tests). */

@@ -26,7 +26,7 @@ export type Runtime = SharedDeps & {
 export async function createRuntime(env: Env, logger: Logger): Promise<Runtime> {
   const pool = createPool(env.databaseUrl, env.databasePoolSize);
   const prisma = createPrisma(pool);
-  const events = EventBus.create(env.redisUrl);
+  const events = EventBus.create(env.redisUrl, { logger, commandTimeoutMs: env.redisCommandTimeoutMs });
   const signer = new UrlSigner(env.storage.signingSecret);
   try {
     try {

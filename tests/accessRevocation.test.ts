@@ -7,7 +7,7 @@
  * deployment.
  */
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Generation } from "../src/generated/prisma/client.js";
 import { newTenant, type Actor, type TenantHandle } from "./helpers/actors.js";
 import { insertGeneration } from "./helpers/factories.js";
@@ -26,7 +26,7 @@ let tenant: TenantHandle;
 let owner: Actor;
 
 beforeAll(async () => {
-  server = await startServer({ BOARDS_REDIS_URL: "redis://127.0.0.1:6379", BOARDS_ADMIN_TOKEN: ADMIN_TOKEN });
+  server = await startServer({ BOARDS_REDIS_URL: inject("redisUrl"), BOARDS_ADMIN_TOKEN: ADMIN_TOKEN });
   tenant = await newTenant(server);
   owner = await tenant.user("owner");
 });

@@ -189,21 +189,18 @@ describe("cancelling a queued generation", () => {
   });
 });
 
-describe("cancelling a running generation", () => {
-  /** API with the worker in the same process (one event bus). */
+/** A status poll that never comes within a test: only the event bus can abort the generator. */
+const NO_STATUS_POLL = { BOARDS_WORKER_CANCEL_CHECK_MS: String(60 * 60 * 1000) };
+
+describe("cancelling a running generation (through the event bus)", () => {
+  /** API with the worker in the same process (one event bus), its status poll out of the way. */
   let worker: TestServer;
-  let tenant: TenantHandle;
   let owner: Actor;
-  /** The same user, through the API without a worker (another process as far as events go). */
-  let ownerElsewhere: Actor;
   let boardId: string;
 
   beforeAll(async () => {
-    worker = await startServer(serverEnv(), { worker: true });
-    tenant = await newTenant(worker);
-    owner = await tenant.user("owner");
-    ownerElsewhere = await (await newTenant(api, tenant.slug)).user("owner");
-    expect(ownerElsewhere.id).toBe(owner.id);
+    worker = await startServer(serverEnv(NO_STATUS_POLL), { worker: true });
+    owner = await (await newTenant(worker)).user("owner");
     boardId = await createBoard(owner, { title: "Running" });
   });
   afterAll(async () => {
@@ -267,20 +264,6 @@ describe("cancelling a running generation", () => {
     expectConsistentLifecycle(events.events.map((e) => e.generation));
   });
 
-  it("stops a generator running in another process, which learns of it by polling the status", async () => {
-    const g = await submitFlaky(owner, boardId, { hold_ms: 60_000 });
-    await pollUntil(() => workspace.record(g.id)?.runs[0]?.outcome, (outcome) => outcome === "stored", { what: "the output to be stored" });
-
-    // Cancelled through the API without a worker: its event bus is not the worker's.
-    const result = expectData(await cancel(ownerElsewhere, g.id)).cancelGeneration;
-    expect(result.status).toBe("CANCELLED");
-    await pollUntil(() => jobsOf(worker.pool, g.id), (jobs) => jobs.length === 0, { what: "the running job to end" });
-
-    expect(workspace.record(g.id)?.runs).toEqual([{ attempt: 1, pid: process.pid, outcome: "aborted", reason: "Cancelled by user" }]);
-    expect(await filesUnder(storageDir())).toEqual([]);
-    expect(await generationRow(worker, g.id)).toMatchObject({ status: "CANCELLED", errorMessage: "Cancelled by user", storageUrl: null });
-  });
-
   it("refuses to cancel a COMPLETED or FAILED generation (CONFLICT) and changes nothing", async () => {
     const completed = await submitFlaky(owner, boardId, {});
     const failed = await submitFlaky(owner, boardId, { fail_attempts: 1, failure: "permanent" });
@@ -293,5 +276,42 @@ describe("cancelling a running generation", () => {
     expectError(await cancel(owner, failed.id), "CONFLICT", conflictMessage("failed"));
     expect(await generationRow(worker, completed.id)).toEqual(completedRow);
     expect(await generationRow(worker, failed.id)).toEqual(failedRow);
+  });
+});
+
+describe("cancelling a running generation (through the status poll)", () => {
+  /** API with the worker in the same process; cancellations come from another API (another bus). */
+  let worker: TestServer;
+  let owner: Actor;
+  /** The same user, through the API without a worker (another process as far as events go). */
+  let ownerElsewhere: Actor;
+  let boardId: string;
+
+  beforeAll(async () => {
+    worker = await startServer(serverEnv(), { worker: true });
+    const tenant = await newTenant(worker);
+    owner = await tenant.user("owner");
+    ownerElsewhere = await (await newTenant(api, tenant.slug)).user("owner");
+    expect(ownerElsewhere.id).toBe(owner.id);
+    boardId = await createBoard(owner, { title: "Polled" });
+  });
+  afterAll(async () => {
+    await worker?.close();
+  });
+
+  const storageDir = () => localStorageDir(worker.env);
+
+  it("stops a generator running in another process, which learns of it by polling the status", async () => {
+    const g = await submitFlaky(owner, boardId, { hold_ms: 60_000 });
+    await pollUntil(() => workspace.record(g.id)?.runs[0]?.outcome, (outcome) => outcome === "stored", { what: "the output to be stored" });
+
+    // Cancelled through the API without a worker: its event bus is not the worker's.
+    const result = expectData(await cancel(ownerElsewhere, g.id)).cancelGeneration;
+    expect(result.status).toBe("CANCELLED");
+    await pollUntil(() => jobsOf(worker.pool, g.id), (jobs) => jobs.length === 0, { what: "the running job to end" });
+
+    expect(workspace.record(g.id)?.runs).toEqual([{ attempt: 1, pid: process.pid, outcome: "aborted", reason: "Cancelled by user" }]);
+    expect(await filesUnder(storageDir())).toEqual([]);
+    expect(await generationRow(worker, g.id)).toMatchObject({ status: "CANCELLED", errorMessage: "Cancelled by user", storageUrl: null });
   });
 });

@@ -4,9 +4,10 @@
  * `progress` 0–100, `phase`, `message`, `artifacts`, `timestamp`): the current state first,
  * then each change as it is published (no polling), closing after a terminal state, with
  * `: keep-alive` comments in between. Errors as Boards: 401, 404, 403 with `{detail}`. The
- * stream also closes when the caller's token expires (a client reconnecting with it gets 401).
- * Each stream holds a place of the caller's live-subscription quota while it runs; over the
- * quota the answer is 429.
+ * stream also closes when the caller's token expires (a client reconnecting with it gets 401),
+ * and when live updates are interrupted (the event bus lost), after a comment saying so: a
+ * client reconnecting gets the current state first. Each stream holds a place of the caller's
+ * live-subscription quota while it runs; over the quota the answer is 429.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { canReadBoard } from "../auth/policy.js";
@@ -79,7 +80,10 @@ export async function serveProgressSse(
   res.on("close", stop);
   try {
     for await (const event of updates) {
-      if (isStreamEnd(event)) break;
+      if (isStreamEnd(event)) {
+        if (event.streamEnd === "events-interrupted") res.write(": live updates interrupted; reconnect for the current state\n\n");
+        break;
+      }
       const { storageUrl } = await artifactUrls(ctx, event.generation, board);
       res.write(`data: ${JSON.stringify(progressPayload(event, storageUrl))}\n\n`);
     }

@@ -7,6 +7,11 @@
  * viewer can no longer read the board (removed as a member, the board made private or deleted),
  * the stream sends a {@link StreamEnd} and ends, whichever transport carries it. When the API
  * process stops, its streams simply complete (see LiveStreams).
+ *
+ * When the event bus goes away (Redis lost), events may be missed, so a stream does not go on
+ * as if nothing happened: a generation's stream sends its current state from the database (and
+ * completes if that is terminal), and otherwise, like a board's stream, ends with an
+ * `events-interrupted` StreamEnd. Subscribing again starts over with the current state.
  */
 import { canReadBoard } from "../auth/policy.js";
 import type { ServiceContext } from "../context.js";
@@ -18,7 +23,7 @@ import { accessToBoard, readableBoard } from "./boardAccess.js";
 import { getGeneration } from "./generations.js";
 
 /** The last item of a stream whose subscriber lost the right to it, and why. */
-export type StreamEnd = { readonly streamEnd: "credential-expired" | "access-revoked" };
+export type StreamEnd = { readonly streamEnd: "credential-expired" | "access-revoked" | "events-interrupted" };
 
 export type LiveEvent = GenerationEvent | StreamEnd;
 
@@ -135,7 +140,16 @@ export async function generationUpdates(ctx: ServiceContext, id: string): Promis
         if (TERMINAL_STATUSES.has(event.generation.status)) return;
       }
       const ending = guard.ending();
-      if (ending) yield ending;
+      if (ending) {
+        yield ending;
+        return;
+      }
+      if (!subscription.interrupted()) return;
+      // Events may have been missed: the row says where the generation is now.
+      const latest = await ctx.prisma.generation.findUnique({ where: { id } });
+      if (latest && latest.updatedAt.getTime() > lastUpdate) yield currentState(latest);
+      if (!latest || TERMINAL_STATUSES.has(latest.status)) return;
+      yield { streamEnd: "events-interrupted" };
     } finally {
       guard.cancel();
       subscription.close();
@@ -159,6 +173,7 @@ export async function boardUpdates(ctx: ServiceContext, boardId: string): Promis
       yield* subscription.events;
       const ending = guard.ending();
       if (ending) yield ending;
+      else if (subscription.interrupted()) yield { streamEnd: "events-interrupted" };
     } finally {
       guard.cancel();
       subscription.close();

@@ -75,7 +75,7 @@ export function expectError(result: GqlResult, code: string, message?: string | 
 }
 
 /** A fresh tenant (created through the API by its first signed-in user). */
-export async function newTenant(server: TestServer, slug = uniqueSlug()): Promise<TenantHandle> {
+export async function newTenant(server: Pick<TestServer, "gql">, slug = uniqueSlug()): Promise<TenantHandle> {
   const users = new Map<string, Actor>();
   const anonymous = {
     tenant: slug,

@@ -98,26 +98,7 @@ export async function launchServer(databaseUrl: string, env: Record<string, stri
     runtime,
     worker,
     fetch: (path, init) => fetch(`${url}${path}`, init),
-    async gql(query, variables, options = {}) {
-      const headers: Record<string, string> = { "content-type": "application/json", ...options.headers };
-      if (options.token) headers.authorization = `Bearer ${options.token}`;
-      if (options.tenant) headers["x-tenant"] = options.tenant;
-      const response = await fetch(`${url}/graphql`, { method: "POST", headers, body: JSON.stringify({ query, variables }) });
-      const text = await response.text();
-      let body: Record<string, unknown>;
-      try {
-        body = JSON.parse(text) as Record<string, unknown>;
-      } catch {
-        body = { raw: text };
-      }
-      return {
-        status: response.status,
-        headers: response.headers,
-        data: body.data as never,
-        errors: body.errors as GqlResult["errors"],
-        body,
-      };
-    },
+    gql: (query, variables, options) => postGraphql(url, query, variables, options),
     async close() {
       await worker?.stop();
       await workerPool?.end();
@@ -128,6 +109,33 @@ export async function launchServer(databaseUrl: string, env: Record<string, stri
       redis?.disconnect();
       if (storageDir) await rm(storageDir, { recursive: true, force: true });
     },
+  };
+}
+
+/** POSTs one GraphQL operation to the API at `url` (a server of this process or another). */
+export async function postGraphql<T = Record<string, unknown>>(
+  url: string,
+  query: string,
+  variables?: Record<string, unknown>,
+  options: RequestOptions = {},
+): Promise<GqlResult<T>> {
+  const headers: Record<string, string> = { "content-type": "application/json", ...options.headers };
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  if (options.tenant) headers["x-tenant"] = options.tenant;
+  const response = await fetch(`${url}/graphql`, { method: "POST", headers, body: JSON.stringify({ query, variables }) });
+  const text = await response.text();
+  let body: Record<string, unknown>;
+  try {
+    body = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    body = { raw: text };
+  }
+  return {
+    status: response.status,
+    headers: response.headers,
+    data: body.data as never,
+    errors: body.errors as GqlResult["errors"],
+    body,
   };
 }
 

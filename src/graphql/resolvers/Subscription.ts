@@ -1,15 +1,17 @@
-import { notFound, unauthenticated } from "../../errors.js";
+import { notFound, serviceUnavailable, unauthenticated } from "../../errors.js";
 import { boardUpdates, generationUpdates, isStreamEnd, type LiveEvent } from "../../services/generationEvents.js";
 import type { SubscriptionResolvers } from "../types.generated.js";
 
 /**
  * An event as the subscriber sees it. Losing the right to the stream ends the subscription with
  * an error: the credential expired, or the board is no longer readable (the same answer a new
- * subscription would get).
+ * subscription would get). Losing the event bus ends it with SERVICE_UNAVAILABLE: events may
+ * have been missed, and subscribing again starts with the current state.
  */
 const asEvent = (event: LiveEvent) => {
   if (!isStreamEnd(event)) return event;
   if (event.streamEnd === "credential-expired") throw unauthenticated("Token expired");
+  if (event.streamEnd === "events-interrupted") throw serviceUnavailable("Live updates were interrupted; subscribe again for the current state");
   throw notFound("Board not found");
 };
 
