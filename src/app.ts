@@ -46,7 +46,12 @@ export function createApp(deps: AppDeps): App {
     defaultTenantSlug: env.defaultTenantSlug,
     defaultTenantName: env.defaultTenantName,
   };
-  const tenancy = { multiTenantMode: env.multiTenantMode, customClaim: env.auth.tenantClaim, defaultTenantSlug: env.defaultTenantSlug };
+  const tenancy = {
+    multiTenantMode: env.multiTenantMode,
+    customClaim: env.auth.tenantClaim,
+    defaultTenantSlug: env.defaultTenantSlug,
+    emailDomainTenants: env.auth.emailDomainTenants,
+  };
   const serveSetup = createSetupRoutes({ env, prisma, jobs: deps.jobs, storage: deps.storage, events: deps.events, adapter });
   const limits = env.graphqlLimits;
 
