@@ -1,5 +1,5 @@
 import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from "graphql";
-import { describeInputProblem, inputProblem, MAX_JSON_CHARS, MAX_JSON_DEPTH } from "../lib/inputProblem.js";
+import { describeInputProblem, inputProblem, MAX_JSON_DEPTH } from "../lib/inputProblem.js";
 import { UUID_PATTERN } from "../lib/uuid.js";
 import { requestStore } from "../requestContext.js";
 import type { UploadedFile } from "../services/uploads.js";
@@ -68,13 +68,13 @@ function literalToJson(ast: ValueNode, variables: Record<string, unknown> | null
 }
 
 /**
- * A client's JSON value, bounded: at most {@link MAX_JSON_DEPTH} levels deep and
- * {@link MAX_JSON_CHARS} characters serialized, with well-formed text and no NUL characters.
+ * A client's JSON value, at most {@link MAX_JSON_DEPTH} levels deep, with well-formed text and
+ * no NUL characters. Sizes are bounded per field by the services (64 KiB for settings and
+ * metadata, 256 KiB for inputParams), which report them as field errors.
  */
 function parseJson(value: unknown): unknown {
   const problem = inputProblem(value, MAX_JSON_DEPTH);
   if (problem) throw invalid(problem === "depth" ? `JSON values may nest at most ${MAX_JSON_DEPTH} levels deep` : describeInputProblem(problem));
-  if ((JSON.stringify(value)?.length ?? 0) > MAX_JSON_CHARS) throw invalid(`JSON values may be at most ${MAX_JSON_CHARS} characters long`);
   return value;
 }
 

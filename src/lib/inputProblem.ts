@@ -9,9 +9,6 @@
 /** How deep a JSON value (JSON scalar, token claims) may nest: `{"a":{"b":1}}` is 2 levels. */
 export const MAX_JSON_DEPTH = 32;
 
-/** How long a JSON scalar value may be once serialized, in characters. */
-export const MAX_JSON_CHARS = 65_536;
-
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 export type InputProblem = "nul" | "surrogate" | "depth";
