@@ -4,7 +4,7 @@
  * argument, impossible dates, and token claims the database could not store.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { expectData, expectError, newTenant, signToken, type Actor } from "./helpers/actors.js";
+import { expectData, expectError, newTenant, signToken, uniqueSlug, type Actor } from "./helpers/actors.js";
 import { startServer, type TestServer } from "./helpers/server.js";
 
 let server: TestServer;
@@ -54,11 +54,10 @@ describe("JSON values are bounded", () => {
   });
 
   it("refuses a literal nested 300 levels deep, creating nothing", async () => {
-    const before = await server.prisma.board.count();
     const literal = `${"[".repeat(300)}1${"]".repeat(300)}`;
-    const result = await alice.gql(`mutation { createBoard(input: { title: "t", settings: { a: ${literal} } }) { id } }`);
+    const result = await alice.gql(`mutation { createBoard(input: { title: "deep literal", settings: { a: ${literal} } }) { id } }`);
     expectError(result, "BAD_USER_INPUT", /JSON values may nest at most 32 levels deep/);
-    expect(await server.prisma.board.count()).toBe(before);
+    expect(await server.prisma.board.count({ where: { title: "deep literal" } })).toBe(0);
   });
 });
 
@@ -85,12 +84,11 @@ describe("text must be well-formed Unicode", () => {
   });
 
   it("refuses a lone surrogate written into the document, creating nothing", async () => {
-    const before = await server.prisma.board.count();
     // The JSON body carries the lone surrogate as an escape, so the document itself contains it.
-    const result = await alice.gql(`mutation { createBoard(input: { title: "a\ud800b" }) { id } }`);
+    const result = await alice.gql(`mutation { createBoard(input: { title: "lone\ud800" }) { id } }`);
     expect(result.errors?.[0]?.extensions?.code).toMatch(/^(BAD_USER_INPUT|GRAPHQL_PARSE_FAILED)$/);
     expect(result.errors).toHaveLength(1);
-    expect(await server.prisma.board.count()).toBe(before);
+    expect(await server.prisma.board.count({ where: { title: { startsWith: "lone" } } })).toBe(0);
   });
 });
 
@@ -133,5 +131,34 @@ describe("token claims are bounded", () => {
   it("accepts claims at the limits", async () => {
     const result = await me({ sub: "s".repeat(255), email: `${"e".repeat(243)}@example.com`, name: "n".repeat(255) });
     expect(expectData(result)).toEqual({ me: { id: expect.any(String) } });
+  });
+});
+
+describe("JSON bodies of the REST setup endpoints", () => {
+  const token = `admin-${uniqueSlug("token")}-0123456789`;
+  let setup: TestServer;
+  beforeAll(async () => {
+    setup = await startServer({ BOARDS_ADMIN_TOKEN: token });
+  });
+  afterAll(() => setup.close());
+
+  const post = (body: unknown) =>
+    setup.fetch("/api/setup/tenant", { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
+
+  it.each<[string, Record<string, unknown>, string]>([
+    ["settings nested 200 levels deep", { name: "Deep", settings: nest(200) }, "Input values may nest at most 32 levels deep"],
+    ["a lone surrogate in the name", { name: "a\ud800" }, "Text must be well-formed Unicode (no lone surrogate code points)"],
+    ["NUL in a settings key", { name: "n", settings: { "k\u0000": 1 } }, "Text must not contain NUL (U+0000) characters"],
+  ])("answers 400 for %s, creating nothing", async (_, body, detail) => {
+    const slug = uniqueSlug();
+    const response = await post({ ...body, slug });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ detail });
+    expect(await setup.prisma.tenant.findUnique({ where: { slug } })).toBeNull();
+  });
+
+  it("still accepts settings 32 levels deep", async () => {
+    const response = await post({ name: "Ok", slug: uniqueSlug(), settings: nest(31) });
+    expect(response.status).toBe(200);
   });
 });
