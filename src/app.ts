@@ -65,7 +65,12 @@ export function createApp(deps: AppDeps): App {
     defaultTenantName: env.defaultTenantName,
   };
   const liveStreams = new LiveStreams();
-  const tenancy = { multiTenantMode: env.multiTenantMode, customClaim: env.auth.tenantClaim, defaultTenantSlug: env.defaultTenantSlug };
+  const tenancy = {
+    multiTenantMode: env.multiTenantMode,
+    customClaim: env.auth.tenantClaim,
+    defaultTenantSlug: env.defaultTenantSlug,
+    emailDomainTenants: env.auth.emailDomainTenants,
+  };
   const serveSetup = createSetupRoutes({ env, prisma, jobs: deps.jobs, storage: deps.storage, events: deps.events, adapter });
   const limits = env.graphqlLimits;
 

@@ -41,7 +41,7 @@ describe("loadEnv defaults", () => {
       apiPort: 8088,
       corsOrigins: ["http://localhost:3033"],
       logLevel: "info",
-      auth: { provider: "none", config: {}, jwtSecret: undefined, external: undefined, tenantClaim: undefined },
+      auth: { provider: "none", config: {}, jwtSecret: undefined, external: undefined, tenantClaim: undefined, emailDomainTenants: new Map() },
       adminToken: undefined,
       multiTenantMode: false,
       tenantAutoCreate: true,
@@ -126,8 +126,9 @@ describe("loadEnv values", () => {
       BOARDS_LOG_LEVEL: "WARN",
       BOARDS_AUTH_PROVIDER: "jwt",
       BOARDS_AUTH_CONFIG: '{"issuer":"https://idp.example","audience":"api"}',
-      BOARDS_JWT_SECRET: "s3cret",
+      BOARDS_JWT_SECRET: "s3cret-of-at-least-thirty-two-bytes",
       BOARDS_JWT_TENANT_CLAIM: "https://acme.example/tenant",
+      BOARDS_TENANT_EMAIL_DOMAINS: '{"Acme.example":"acme"}',
       BOARDS_ADMIN_TOKEN: "an-admin-token-of-some-length",
       BOARDS_MULTI_TENANT_MODE: "true",
       BOARDS_TENANT_AUTO_CREATE: "true",
@@ -192,9 +193,10 @@ describe("loadEnv values", () => {
       auth: {
         provider: "jwt",
         config: { issuer: "https://idp.example", audience: "api" },
-        jwtSecret: "s3cret",
+        jwtSecret: "s3cret-of-at-least-thirty-two-bytes",
         external: undefined,
         tenantClaim: "https://acme.example/tenant",
+        emailDomainTenants: new Map([["acme.example", "acme"]]),
       },
       adminToken: "an-admin-token-of-some-length",
       multiTenantMode: true,
@@ -291,7 +293,7 @@ describe("loadEnv fallbacks", () => {
 
 describe("loadEnv environment-dependent defaults", () => {
   it("turns GraphiQL off by default in production only", () => {
-    const production = { BOARDS_ENVIRONMENT: "production", BOARDS_AUTH_PROVIDER: "jwt", BOARDS_JWT_SECRET: "s" };
+    const production = { BOARDS_ENVIRONMENT: "production", BOARDS_AUTH_PROVIDER: "jwt", BOARDS_JWT_SECRET: "s".repeat(32) };
     expect(loadEnv(production).graphiql).toBe(false);
     expect(loadEnv({ ...production, BOARDS_GRAPHIQL: "true" }).graphiql).toBe(true);
     expect(loadEnv({ BOARDS_ENVIRONMENT: "development" }).graphiql).toBe(true);
@@ -320,8 +322,8 @@ describe("loadEnv auth checks", () => {
   });
 
   it.each([
-    ["BOARDS_JWT_SECRET", { BOARDS_JWT_SECRET: "s3cret" }],
-    ["secret_key", { BOARDS_AUTH_CONFIG: '{"secret_key":"s3cret"}' }],
+    ["BOARDS_JWT_SECRET", { BOARDS_JWT_SECRET: "s3cret".repeat(6) }],
+    ["secret_key", { BOARDS_AUTH_CONFIG: JSON.stringify({ secret_key: "s3cret".repeat(6) }) }],
     ["jwks_url", { BOARDS_AUTH_CONFIG: '{"jwks_url":"https://idp.example/.well-known/jwks.json"}' }],
   ])("accepts the jwt provider with %s, in production too", (_, extra) => {
     const env = loadEnv({ BOARDS_ENVIRONMENT: "production", BOARDS_AUTH_PROVIDER: "jwt", ...extra });

@@ -69,6 +69,11 @@ const EnvSchema = z.object({
   BOARDS_SUPABASE_URL: z.string().optional(),
   BOARDS_SUPABASE_JWT_SECRET: z.string().optional(),
   BOARDS_JWT_TENANT_CLAIM: z.string().min(1).optional(),
+  BOARDS_TENANT_EMAIL_DOMAINS: jsonString(
+    z
+      .record(z.string(), z.string().refine(isValidTenantSlug, "values must be tenant slugs"))
+      .refine((map) => Object.keys(map).every((domain) => /^[^@\s.]+(\.[^@\s.]+)+$/.test(domain)), "keys must be e-mail domains such as acme.io"),
+  ).default({}),
   BOARDS_ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters (use a long random value)").optional(),
   BOARDS_MULTI_TENANT_MODE: booleanString.default(false),
   BOARDS_TENANT_AUTO_CREATE: booleanString.optional(),
@@ -162,6 +167,8 @@ export type Env = {
     external: ExternalAuthSettings | undefined;
     /** Custom claim naming the tenant (BOARDS_JWT_TENANT_CLAIM). */
     tenantClaim: string | undefined;
+    /** Verified e-mail domain (lower case) → tenant slug, multi-tenant mode (BOARDS_TENANT_EMAIL_DOMAINS). */
+    emailDomainTenants: ReadonlyMap<string, string>;
   };
   /** Bearer credential of the /api/setup/* endpoints; unset disables them. */
   adminToken: string | undefined;
@@ -244,6 +251,27 @@ function crossFieldProblems(raw: Record<string, string>): string[] {
     if (problem) problems.push(`BOARDS_AUTH_CONFIG: jwks_url ${problem}`);
   }
   problems.push(...resolveExternalAuth(provider, config, raw).problems);
+  problems.push(...hmacSecretProblems(provider, config, raw));
+  return problems;
+}
+
+/** Shortest HS256 secret accepted outside development (RFC 7518 §3.2: at least the hash size). */
+const MIN_HMAC_SECRET_BYTES = 32;
+
+/** Short HS256 secrets (guessable offline from any token) and a non-boolean `require_exp`. */
+function hmacSecretProblems(provider: string, config: Record<string, unknown>, raw: Record<string, string>): string[] {
+  const problems: string[] = [];
+  if (config.require_exp !== undefined && typeof config.require_exp !== "boolean") problems.push("BOARDS_AUTH_CONFIG: require_exp must be true or false");
+  if ((raw.BOARDS_ENVIRONMENT ?? "development") === "development") return problems;
+  const secrets: Array<[string, unknown]> =
+    provider === "jwt" ? [["BOARDS_AUTH_CONFIG: secret_key", config.secret_key], ["BOARDS_JWT_SECRET:", config.secret_key ? undefined : raw.BOARDS_JWT_SECRET]]
+    : provider === "supabase" ? [["BOARDS_AUTH_CONFIG: jwt_secret", config.jwt_secret], ["BOARDS_SUPABASE_JWT_SECRET:", config.jwt_secret ? undefined : raw.BOARDS_SUPABASE_JWT_SECRET]]
+    : [];
+  for (const [label, secret] of secrets) {
+    if (typeof secret === "string" && secret !== "" && Buffer.byteLength(secret) < MIN_HMAC_SECRET_BYTES) {
+      problems.push(`${label} must be at least ${MIN_HMAC_SECRET_BYTES} bytes outside development (use a long random value)`);
+    }
+  }
   return problems;
 }
 
@@ -302,6 +330,7 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
       jwtSecret: e.BOARDS_JWT_SECRET,
       external: resolveExternalAuth(e.BOARDS_AUTH_PROVIDER, e.BOARDS_AUTH_CONFIG, cleaned).settings,
       tenantClaim: e.BOARDS_JWT_TENANT_CLAIM,
+      emailDomainTenants: new Map(Object.entries(e.BOARDS_TENANT_EMAIL_DOMAINS).map(([domain, slug]) => [domain.toLowerCase(), slug])),
     },
     adminToken: e.BOARDS_ADMIN_TOKEN,
     multiTenantMode: e.BOARDS_MULTI_TENANT_MODE,

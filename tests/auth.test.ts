@@ -225,7 +225,7 @@ describe("auth provider jwt: configuration", () => {
   });
 
   it("uses secret_key alone when BOARDS_JWT_SECRET is not set", async () => {
-    const configSecret = `only-config-secret-${uniqueSlug()}`;
+    const configSecret = `only-config-secret-${uniqueSlug()}-long-enough`;
     const configured = await startServer({ BOARDS_JWT_SECRET: "", BOARDS_AUTH_CONFIG: JSON.stringify({ secret_key: configSecret }) });
     try {
       const tenant = uniqueSlug();

@@ -30,6 +30,39 @@ async function measure(boards: number, query: string, pageSize: number) {
   return { statements, data };
 }
 
+describe("the statement counter", () => {
+  const tenantCount = () => server.prisma.tenant.count();
+
+  it("counts statements outside transactions", async () => {
+    expect(await countStatements(server.pool, tenantCount)).toBe(1);
+    expect(await countStatements(server.pool, async () => Promise.all([tenantCount(), tenantCount()]))).toBe(2);
+  });
+
+  it("counts statements inside Prisma's transactions: BEGIN, each statement, COMMIT", async () => {
+    expect(await countStatements(server.pool, () => server.prisma.$transaction(async (tx) => tx.tenant.count()))).toBe(3);
+    const two = await countStatements(server.pool, () =>
+      server.prisma.$transaction(async (tx) => {
+        await tx.tenant.count();
+        await tx.user.count();
+      }),
+    );
+    expect(two).toBe(4);
+  });
+
+  it("counts statements on a client checked out of the pool", async () => {
+    const statements = await countStatements(server.pool, async () => {
+      const client = await server.pool.connect();
+      try {
+        await client.query("SELECT 1");
+        await client.query("SELECT 2");
+      } finally {
+        client.release();
+      }
+    });
+    expect(statements).toBe(2);
+  });
+});
+
 describe("statement counts do not grow with the number of boards", () => {
   it.each([10, 50, 200])("myBoards with owner, members and generationCount over %i boards", async (boards) => {
     const { statements, data } = await measure(boards, MY_BOARDS, boards);

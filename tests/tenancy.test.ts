@@ -23,10 +23,16 @@ describe("the tenant of a request, in Boards' order", () => {
   let server: TestServer;
   let multi: TestServer;
   const home = uniqueSlug("home");
+  const mailTenant = uniqueSlug("mail");
   beforeAll(async () => {
     [server, multi] = await Promise.all([
       startServer({ BOARDS_JWT_TENANT_CLAIM: CUSTOM_CLAIM, BOARDS_DEFAULT_TENANT_SLUG: home }),
-      startServer({ BOARDS_MULTI_TENANT_MODE: "true", BOARDS_TENANT_AUTO_CREATE: "true", BOARDS_JWT_TENANT_CLAIM: CUSTOM_CLAIM }),
+      startServer({
+        BOARDS_MULTI_TENANT_MODE: "true",
+        BOARDS_TENANT_AUTO_CREATE: "true",
+        BOARDS_JWT_TENANT_CLAIM: CUSTOM_CLAIM,
+        BOARDS_TENANT_EMAIL_DOMAINS: JSON.stringify({ [`${mailTenant}.example`]: mailTenant }),
+      }),
     ]);
   });
   afterAll(async () => {
@@ -85,15 +91,19 @@ describe("the tenant of a request, in Boards' order", () => {
     expect(await landedIn(server, { org: { name: `${base} Inc.` } })).toBe(`${base}-inc`);
   });
 
-  it("in multi-tenant mode, takes the e-mail domain after the custom claim and before namespaces and X-Tenant", async () => {
-    const base = uniqueSlug("mail");
+  it("in multi-tenant mode, takes a verified e-mail's mapped domain after the custom claim and before namespaces and X-Tenant", async () => {
     const header = uniqueSlug("hdr");
     await multi.prisma.tenant.create({ data: { slug: header, name: "Header tenant" } });
-    expect(await landedIn(multi, { email: `ann@${base}.example`, team: "ignored-team" }, header)).toBe(base);
-    expect(await landedIn(multi, { email: `ann@${base}.example`, [CUSTOM_CLAIM]: `${base}-custom` }, header)).toBe(`${base}-custom`);
-    // Public mail domains say nothing about the organisation.
-    expect(await landedIn(multi, { email: "ann@gmail.com" }, header)).toBe(header);
-    expect(await landedIn(multi, { email: "ann@gmail.com", workspace: `${base}-ws` }, header)).toBe(`${base}-ws`);
+    const mapped = { email: `ann@${mailTenant.toUpperCase()}.example`, email_verified: true };
+    expect(await landedIn(multi, { ...mapped, team: "ignored-team" }, header)).toBe(mailTenant);
+    expect(await landedIn(multi, { ...mapped, [CUSTOM_CLAIM]: `${mailTenant}-custom` }, header)).toBe(`${mailTenant}-custom`);
+    expect(await landedIn(server, { ...mapped }, header)).toBe(header);
+    // Unverified addresses, unmapped domains and look-alike domains say nothing about the tenant.
+    expect(await landedIn(multi, { ...mapped, email_verified: false }, header)).toBe(header);
+    expect(await landedIn(multi, { email: `ann@${mailTenant}.example` }, header)).toBe(header);
+    expect(await landedIn(multi, { email: `attacker@${mailTenant}.attacker-controlled.example`, email_verified: true }, header)).toBe(header);
+    expect(await landedIn(multi, { email: `attacker@sub.${mailTenant}.example`, email_verified: true, workspace: `${mailTenant}-ws` }, header)).toBe(`${mailTenant}-ws`);
+    expect(await landedIn(multi, { email: "ann@gmail.com", email_verified: true }, header)).toBe(header);
   });
 
   it("refuses a malformed X-Tenant in WebSocket connection params, creating nothing", async () => {

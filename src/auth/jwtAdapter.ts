@@ -10,6 +10,7 @@ type JwtConfig = {
   algorithms: string[];
   issuer: string;
   audience: string;
+  requireExpiry: boolean;
 };
 
 function readConfig(config: Record<string, unknown>, envSecret: string | undefined): JwtConfig {
@@ -18,14 +19,14 @@ function readConfig(config: Record<string, unknown>, envSecret: string | undefin
   const jwksUrl = str("jwks_url");
   const configured = str("algorithm");
   const algorithms = configured ? [configured] : jwksUrl && !secretKey ? ["RS256", "ES256"] : ["HS256"];
-  return { secretKey, jwksUrl, algorithms, issuer: str("issuer") ?? "boards", audience: str("audience") ?? "boards-api" };
+  return { secretKey, jwksUrl, algorithms, issuer: str("issuer") ?? "boards", audience: str("audience") ?? "boards-api", requireExpiry: config.require_exp !== false };
 }
 
 /**
  * JWT adapter: HS256 with a shared secret (`BOARDS_JWT_SECRET` or `secret_key`), or RS256/ES256
  * against a JWKS (`jwks_url`, cached as for the other providers). Issuer and audience are
- * checked (defaults `boards` and `boards-api`), as are `exp` and `nbf`. `alg: none` is never
- * accepted. Claims map as in Boards: email ← `email`, name ← `name`, avatar ← `picture`.
+ * checked (defaults `boards` and `boards-api`), as are `exp` and `nbf`; a token without `exp` is
+ * refused unless `require_exp` is `false`. `alg: none` is never accepted. Claims map as in Boards: email ← `email`, name ← `name`, avatar ← `picture`.
  */
 export function createJwtAdapter(config: Record<string, unknown>, envSecret: string | undefined): AuthAdapter {
   const c = readConfig(config, envSecret);
@@ -38,7 +39,12 @@ export function createJwtAdapter(config: Record<string, unknown>, envSecret: str
     name: "jwt",
     acceptsMissingToken: false,
     async verify(token) {
-      const payload = await verifyToken(token, key, { algorithms: c.algorithms, issuer: c.issuer, audience: c.audience });
+      const payload = await verifyToken(token, key, {
+        algorithms: c.algorithms,
+        issuer: c.issuer,
+        audience: c.audience,
+        requireExpiry: c.requireExpiry,
+      });
       return principalFromPayload("jwt", payload, (claims) => ({
         email: text(claims.email),
         displayName: text(claims.name),

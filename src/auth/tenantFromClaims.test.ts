@@ -1,7 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { extractTenantSlug, InvalidTenantClaimError, InvalidTenantHeaderError, normalizeTenantSlug, tenantFromEmail } from "./tenantFromClaims.js";
 
-const single = { multiTenantMode: false, customClaim: undefined, defaultTenantSlug: "default" };
+const domains = new Map([
+  ["from-email.example", "from-email"],
+  ["acme-corp.io", "acme-corp"],
+]);
+const single = { multiTenantMode: false, customClaim: undefined, defaultTenantSlug: "default", emailDomainTenants: domains };
 const multi = { ...single, multiTenantMode: true };
 
 describe("extractTenantSlug order", () => {
@@ -14,6 +18,7 @@ describe("extractTenantSlug order", () => {
     org_name: "From Org Name",
     acme_tenant: "From Custom",
     email: "someone@from-email.example",
+    email_verified: true,
     namespace: "from-namespace",
     group: "from-group",
     team: "from-team",
@@ -58,7 +63,7 @@ describe("extractTenantSlug order", () => {
   });
 
   it("reads the email domain in multi-tenant mode only", () => {
-    const claims = { email: "ann@acme-corp.io" };
+    const claims = { email: "ann@acme-corp.io", email_verified: true };
     expect(extractTenantSlug(claims, "header", multi)).toBe("acme-corp");
     expect(extractTenantSlug(claims, "header", single)).toBe("header");
   });
@@ -121,18 +126,43 @@ describe("normalizeTenantSlug", () => {
 });
 
 describe("tenantFromEmail", () => {
+  const verified = (email: unknown) => ({ email, email_verified: true });
   it.each<[unknown, string | undefined]>([
-    ["ann@acme.io", "acme"],
-    ["Ann@Sub.Acme.co.uk", "sub"],
-    ["bob@my_company.com", "my-company"],
+    ["ann@acme-corp.io", "acme-corp"],
+    ["Ann@ACME-Corp.IO", "acme-corp"],
+    ["ann@sub.acme-corp.io", undefined],
+    ["ann@acme-corp.io.attacker.example", undefined],
+    ["ann@acme-corp.attacker.example", undefined],
+    ["ann@ma.attacker-controlled.example", undefined],
     ["someone@gmail.com", undefined],
-    ["someone@OUTLOOK.COM", undefined],
-    ["someone@protonmail.com", undefined],
     ["no-at-sign", undefined],
-    ["@acme.io", undefined],
+    ["@acme-corp.io", undefined],
     ["trailing@", undefined],
     [42, undefined],
-  ])("%j → %j", (email, slug) => {
-    expect(tenantFromEmail(email)).toBe(slug);
+  ])("%j (verified) → %j: only a whole configured domain counts", (email, slug) => {
+    expect(tenantFromEmail(verified(email), domains)).toBe(slug);
+  });
+
+  it.each<[string, unknown]>([
+    ["false", false],
+    ["absent", undefined],
+    ["the string 'false'", "false"],
+    ["a number", 1],
+  ])("ignores the address when email_verified is %s", (_, flag) => {
+    expect(tenantFromEmail({ email: "ann@acme-corp.io", email_verified: flag }, domains)).toBeUndefined();
+  });
+
+  it("accepts email_verified sent as the string 'true'", () => {
+    expect(tenantFromEmail({ email: "ann@acme-corp.io", email_verified: "true" }, domains)).toBe("acme-corp");
+  });
+
+  it("maps nothing without a configured map", () => {
+    expect(tenantFromEmail(verified("ann@acme-corp.io"), new Map())).toBeUndefined();
+    expect(extractTenantSlug(verified("ann@acme-corp.io"), "header", { ...multi, emailDomainTenants: new Map() })).toBe("header");
+  });
+
+  it("lands an unverified or look-alike address on the next source, not on a tenant", () => {
+    expect(extractTenantSlug({ email: "attacker@ma.attacker-controlled.example", email_verified: false }, "header", multi)).toBe("header");
+    expect(extractTenantSlug({ email: "ann@acme-corp.io", email_verified: false, team: "Team A" }, "header", multi)).toBe("team-a");
   });
 });

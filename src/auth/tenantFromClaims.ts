@@ -5,14 +5,16 @@
  * 2. an organisation claim — `org`, `organization`, `org_slug`, `org_name` — normalised into a
  *    slug (object values use their `slug`, `id` or `name`);
  * 3. the custom claim named by BOARDS_JWT_TENANT_CLAIM, normalised;
- * 4. in multi-tenant mode only, the first label of the email domain (`ann@acme.io` → `acme`),
- *    skipping public mail domains;
+ * 4. in multi-tenant mode only, the tenant the e-mail's domain is mapped to in
+ *    BOARDS_TENANT_EMAIL_DOMAINS (whole domain, any case), when `email_verified` is true;
  * 5. a namespace claim — `namespace`, `group`, `team`, `workspace` — normalised;
  * 6. the X-Tenant header (which must be a valid slug);
  * 7. the default tenant slug.
  *
  * Unlike Boards, a claim that normalises to nothing (say `"!!!"`) is skipped rather than
- * mapped to a tenant called `unknown`.
+ * mapped to a tenant called `unknown`; and the e-mail domain picks a tenant only through the
+ * configured map: Boards took the domain's first label, so anyone able to receive mail at
+ * `acme.attacker.example` (or to claim an unverified address) landed in tenant `acme`.
  */
 import { isValidTenantSlug } from "../lib/tenantSlug.js";
 
@@ -21,6 +23,8 @@ export type TenantExtractionOptions = {
   /** BOARDS_JWT_TENANT_CLAIM. */
   customClaim: string | undefined;
   defaultTenantSlug: string;
+  /** BOARDS_TENANT_EMAIL_DOMAINS: lower-case e-mail domain → tenant slug. */
+  emailDomainTenants: ReadonlyMap<string, string>;
 };
 
 /** The token's `tenant` claim is present but not a valid slug. */
@@ -31,7 +35,6 @@ export class InvalidTenantHeaderError extends Error {}
 
 const ORGANIZATION_CLAIMS = ["org", "organization", "org_slug", "org_name"];
 const NAMESPACE_CLAIMS = ["namespace", "group", "team", "workspace"];
-const PUBLIC_MAIL_DOMAINS = new Set(["gmail.com", "yahoo.com", "outlook.com", "hotmail.com", "icloud.com", "protonmail.com", "aol.com"]);
 const MAX_NORMALIZED_LENGTH = 50;
 
 /**
@@ -56,14 +59,18 @@ export function normalizeTenantSlug(value: unknown): string | undefined {
   return slug === "" ? undefined : slug;
 }
 
-/** `acme` for `ann@acme.io`; undefined for public mail domains and malformed addresses. */
-export function tenantFromEmail(email: unknown): string | undefined {
-  if (typeof email !== "string") return undefined;
+/**
+ * The tenant mapped to the domain of a verified e-mail address (`email_verified` true), by
+ * whole-domain, case-insensitive match; undefined otherwise.
+ */
+export function tenantFromEmail(claims: Record<string, unknown>, domains: ReadonlyMap<string, string>): string | undefined {
+  const email = claims.email;
+  if (typeof email !== "string" || domains.size === 0) return undefined;
+  // Some providers (Cognito) send the flag as a string.
+  if (claims.email_verified !== true && claims.email_verified !== "true") return undefined;
   const at = email.lastIndexOf("@");
   if (at <= 0) return undefined;
-  const domain = email.slice(at + 1).toLowerCase();
-  if (domain === "" || PUBLIC_MAIL_DOMAINS.has(domain)) return undefined;
-  return normalizeTenantSlug(domain.split(".")[0]);
+  return domains.get(email.slice(at + 1).toLowerCase());
 }
 
 /** Boards reads a claim only when it is "truthy". */
@@ -105,7 +112,7 @@ export function extractTenantSlug(claims: Record<string, unknown> | null, header
     if (custom) return custom;
   }
   if (options.multiTenantMode) {
-    const fromEmail = tenantFromEmail(claims.email);
+    const fromEmail = tenantFromEmail(claims, options.emailDomainTenants);
     if (fromEmail) return fromEmail;
   }
   return firstNormalized(claims, NAMESPACE_CLAIMS) ?? fallback;

@@ -1,47 +1,58 @@
 /**
- * Envelop plugin for two input rules no single resolver should have to repeat:
- *  - text containing a NUL character (U+0000) is refused up front with BAD_USER_INPUT:
- *    PostgreSQL cannot store it in text or jsonb, so it would otherwise fail deep in a write;
+ * Envelop plugin for input rules no single resolver should have to repeat:
+ *  - text containing a NUL character (U+0000) or a lone UTF-16 surrogate is refused up front
+ *    with BAD_USER_INPUT, in variables (values and object keys) and in the document's literals:
+ *    PostgreSQL cannot store the first, and neither it nor Prisma's query encoding accepts the
+ *    second, so either would otherwise fail deep in a query as an internal error;
+ *  - variables and literals nested deeper than {@link MAX_INPUT_DEPTH} levels are refused
+ *    (JSON scalar values have their own, lower limit; see scalars.ts);
  *  - variable values that do not fit their declared types get `extensions.code`
  *    BAD_USER_INPUT, like every other input error.
  */
 import { GraphQLError, visit, type DocumentNode } from "graphql";
 import type { Plugin } from "graphql-yoga";
+import { describeInputProblem, inputProblem, textProblem, type InputProblem } from "../lib/inputProblem.js";
 
-function documentHasNul(document: DocumentNode): boolean {
-  let found = false;
+/** Nesting allowed in a whole variables object or literal: a JSON value of the maximum depth inside an input object fits. */
+export const MAX_INPUT_DEPTH = 64;
+
+function documentProblem(document: DocumentNode): InputProblem | null {
+  let found: InputProblem | null = null;
+  let depth = 0;
+  const enter = () => {
+    depth += 1;
+    if (depth > MAX_INPUT_DEPTH) found ??= "depth";
+  };
+  const leave = () => {
+    depth -= 1;
+  };
   visit(document, {
     StringValue(node) {
-      if (node.value.includes("\u0000")) found = true;
+      found ??= textProblem(node.value);
     },
+    ObjectValue: { enter, leave },
+    ListValue: { enter, leave },
   });
   return found;
 }
 
-function valueHasNul(value: unknown, depth = 0): boolean {
-  if (depth > 64) return false;
-  if (typeof value === "string") return value.includes("\u0000");
-  if (Array.isArray(value)) return value.some((v) => valueHasNul(v, depth + 1));
-  if (value && typeof value === "object") {
-    return Object.entries(value).some(([k, v]) => k.includes("\u0000") || valueHasNul(v, depth + 1));
-  }
-  return false;
+function problemOf(document: DocumentNode, variables: unknown): InputProblem | null {
+  // Variables are a JSON object: one level for the object itself.
+  return inputProblem(variables ?? {}, MAX_INPUT_DEPTH + 1) ?? documentProblem(document);
 }
 
-const nulError = () =>
-  new GraphQLError("Text must not contain NUL (U+0000) characters", { extensions: { code: "BAD_USER_INPUT" } });
+const inputError = (problem: InputProblem) =>
+  new GraphQLError(describeInputProblem(problem, MAX_INPUT_DEPTH), { extensions: { code: "BAD_USER_INPUT" } });
 
 export function useInputGuards(): Plugin {
   return {
     onExecute({ args, setResultAndStopExecution }) {
-      if (documentHasNul(args.document) || valueHasNul(args.variableValues)) {
-        setResultAndStopExecution({ errors: [nulError()] });
-      }
+      const problem = problemOf(args.document, args.variableValues);
+      if (problem) setResultAndStopExecution({ errors: [inputError(problem)] });
     },
     onSubscribe({ args, setResultAndStopExecution }) {
-      if (documentHasNul(args.document) || valueHasNul(args.variableValues)) {
-        setResultAndStopExecution({ errors: [nulError()] });
-      }
+      const problem = problemOf(args.document, args.variableValues);
+      if (problem) setResultAndStopExecution({ errors: [inputError(problem)] });
     },
     onExecutionResult({ result }) {
       if (!result || !("errors" in result) || !result.errors) return;
@@ -54,4 +65,3 @@ export function useInputGuards(): Plugin {
     },
   };
 }
-

@@ -1,4 +1,5 @@
 import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from "graphql";
+import { describeInputProblem, inputProblem, MAX_JSON_DEPTH } from "../lib/inputProblem.js";
 import { UUID_PATTERN } from "../lib/uuid.js";
 import { requestStore } from "../requestContext.js";
 import type { UploadedFile } from "../services/uploads.js";
@@ -17,13 +18,24 @@ export const UUID = new GraphQLScalarType({
   parseLiteral: (ast) => parseUuid(ast.kind === Kind.STRING ? ast.value : undefined),
 });
 
+const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:Z|[+-](\d{2}):(\d{2}))$/;
+
+/** Whether the written fields name a real instant: month 1–12, a day of that month, 00:00–23:59:59, year 1–9999. */
+function fieldsInRange(match: RegExpExecArray): boolean {
+  const [year, month, day, hour, minute, second = 0, offsetHours = 0, offsetMinutes = 0] = match.slice(1).map((f) => (f === undefined ? undefined : Number(f)));
+  if (year! < 1 || month! < 1 || month! > 12 || day! < 1) return false;
+  // Day 0 of the next month is the last of this one (years 1–99 map to 1901–1999, same leap rule).
+  const daysInMonth = new Date(Date.UTC(year!, month!, 0)).getUTCDate();
+  return day! <= daysInMonth && hour! <= 23 && minute! <= 59 && second! <= 59 && offsetHours! <= 23 && offsetMinutes! <= 59;
+}
+
 function parseDateTime(value: unknown): Date {
   // Require a date with time and zone so values are unambiguous.
-  if (typeof value !== "string" || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value)) {
-    throw invalid(`Expected an ISO-8601 date-time with time zone, got ${JSON.stringify(value)}`);
-  }
-  const date = new Date(value);
-  if (Number.isNaN(date.getTime())) throw invalid(`Invalid date-time ${JSON.stringify(value)}`);
+  const match = typeof value === "string" ? DATE_TIME.exec(value) : null;
+  if (!match) throw invalid(`Expected an ISO-8601 date-time with time zone, got ${JSON.stringify(value)}`);
+  // Date would roll 2020-02-31 over into March, and PostgreSQL refuses year 0 outright.
+  const date = new Date(value as string);
+  if (!fieldsInRange(match) || Number.isNaN(date.getTime())) throw invalid(`Invalid date-time ${JSON.stringify(value)}`);
   return date;
 }
 
@@ -55,11 +67,22 @@ function literalToJson(ast: ValueNode, variables: Record<string, unknown> | null
   }
 }
 
+/**
+ * A client's JSON value, at most {@link MAX_JSON_DEPTH} levels deep, with well-formed text and
+ * no NUL characters. Sizes are bounded per field by the services (64 KiB for settings and
+ * metadata, 256 KiB for inputParams), which report them as field errors.
+ */
+function parseJson(value: unknown): unknown {
+  const problem = inputProblem(value, MAX_JSON_DEPTH);
+  if (problem) throw invalid(problem === "depth" ? `JSON values may nest at most ${MAX_JSON_DEPTH} levels deep` : describeInputProblem(problem));
+  return value;
+}
+
 export const JSONScalar = new GraphQLScalarType({
   name: "JSON",
   serialize: (value) => value,
-  parseValue: (value) => value,
-  parseLiteral: (ast, variables) => literalToJson(ast, variables),
+  parseValue: parseJson,
+  parseLiteral: (ast, variables) => parseJson(literalToJson(ast, variables)),
 });
 
 function parseFile(value: unknown): UploadedFile {

@@ -27,6 +27,7 @@ import { requestStore } from "../requestContext.js";
 import { registerTenant, registrationStatus } from "../services/tenantRegistration.js";
 import { deleteTenant, getTenant, listTenants, setupStatus, setupTenant, tenantView, updateTenant, type SetupAdmin } from "../services/tenants.js";
 import { checkAdminToken } from "./adminToken.js";
+import { describeInputProblem, inputProblem, MAX_JSON_DEPTH } from "../lib/inputProblem.js";
 import { readJsonBody } from "./readJsonBody.js";
 import { sendJson } from "./respond.js";
 import { isUuid } from "../lib/uuid.js";
@@ -77,6 +78,12 @@ function methodNotAllowed(res: ServerResponse, allowed: string[]) {
 /** Reads the JSON body, answering the request itself when it cannot be used. */
 async function bodyOf(req: IncomingMessage, res: ServerResponse): Promise<{ value: unknown } | null> {
   const body = await readJsonBody(req, MAX_BODY_BYTES);
+  // What PostgreSQL and Prisma cannot take (NUL, lone surrogates, deep nesting) is the client's fault.
+  const problem = body.ok ? inputProblem(body.value, MAX_JSON_DEPTH) : null;
+  if (problem) {
+    sendJson(res, 400, { detail: describeInputProblem(problem) });
+    return null;
+  }
   if (body.ok) return { value: body.value };
   sendJson(res, body.status, { detail: body.detail }, body.status === 413 ? { connection: "close" } : {});
   return null;

@@ -64,7 +64,7 @@ export function expectData<T>(result: GqlResult<T>): T {
 
 /** Asserts an operation failed with exactly one error of `code` (and optionally `message`). */
 export function expectError(result: GqlResult, code: string, message?: string | RegExp) {
-  expect(result.errors, JSON.stringify(result.body)).toBeDefined();
+  expect(result.errors, JSON.stringify(result.body)).toHaveLength(1);
   const error = result.errors![0]!;
   expect(error.extensions?.code, JSON.stringify(error)).toBe(code);
   if (message !== undefined) {
