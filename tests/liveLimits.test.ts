@@ -115,6 +115,26 @@ describe("one bad operation on a WebSocket", () => {
   });
 });
 
+describe("credentials in connectionParams", () => {
+  it("that no header could carry (NUL, a line break) refuse each operation with a client error, not an internal one", async () => {
+    const owner = await (await newTenant(server)).user("owner");
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ Authorization: `Bearer ${owner.token}\u0000`, "X-Tenant": owner.tenant }, "UNAUTHENTICATED"],
+      [{ Authorization: `Bearer ${owner.token}\r\nX-Evil: 1`, "X-Tenant": owner.tenant }, "UNAUTHENTICATED"],
+      [{ Authorization: `Bearer ${owner.token}`, "X-Tenant": `${owner.tenant}\nX-Evil: 1` }, "BAD_REQUEST"],
+    ];
+    for (const [connectionParams, code] of cases) {
+      const socket = await openRawSocket(server);
+      sockets.push(socket);
+      await socket.init(connectionParams);
+      socket.subscribe("me", "{ me { id } }");
+      const errors = await refusal(socket, "me");
+      expect(errors.map((e) => e.extensions?.code), JSON.stringify(connectionParams)).toEqual([code]);
+      expect(socket.closed).toBeNull();
+    }
+  });
+});
+
 describe("operations per connection", () => {
   it(`are capped at ${MAX_OPERATIONS_PER_CONNECTION}: the next one is refused for its id, and a slot frees when one ends`, async () => {
     const owner = await (await newTenant(server)).user("owner");

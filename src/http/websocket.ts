@@ -30,10 +30,21 @@ const CONNECTION_INIT_TIMEOUT_MS = 3_000;
 type Enveloped = ReturnType<GraphQLServer["getEnveloped"]>;
 type RootValue = { execute: Enveloped["execute"]; subscribe: Enveloped["subscribe"] };
 
+/**
+ * The credentials of `connectionParams` as request headers. A value no HTTP header could carry
+ * (NUL, a line break) is the client's mistake, answered as an HTTP request with it would be.
+ */
 function headersFrom(params: Record<string, unknown> | undefined): Headers {
   const headers = new Headers();
   for (const [name, value] of Object.entries(params ?? {})) {
-    if (typeof value === "string" && /^(authorization|x-tenant)$/i.test(name)) headers.set(name, value);
+    if (typeof value !== "string" || !/^(authorization|x-tenant)$/i.test(name)) continue;
+    try {
+      headers.set(name, value);
+    } catch {
+      throw /^authorization$/i.test(name)
+        ? new GraphQLError("Invalid Authorization header", { extensions: { code: "UNAUTHENTICATED" } })
+        : new GraphQLError("Invalid X-Tenant header format", { extensions: { code: "BAD_REQUEST" } });
+    }
   }
   return headers;
 }
