@@ -171,3 +171,43 @@ describe("shared rules", () => {
     expect(loadEnv({ BOARDS_TENANT_AUTO_CREATE: "false" }).tenantAutoCreate).toBe(false);
   });
 });
+
+describe("HS256 secrets", () => {
+  const short = "x".repeat(31);
+  const long = "x".repeat(32);
+
+  it.each(["test", "production"])("are refused under 32 bytes in %s", (environment) => {
+    expect(problemsOf({ BOARDS_ENVIRONMENT: environment, BOARDS_AUTH_PROVIDER: "jwt", BOARDS_JWT_SECRET: "x" })).toEqual([
+      "BOARDS_JWT_SECRET: must be at least 32 bytes outside development (use a long random value)",
+    ]);
+    expect(problemsOf({ BOARDS_ENVIRONMENT: environment, BOARDS_AUTH_PROVIDER: "jwt", BOARDS_AUTH_CONFIG: JSON.stringify({ secret_key: short }) })).toEqual([
+      "BOARDS_AUTH_CONFIG: secret_key must be at least 32 bytes outside development (use a long random value)",
+    ]);
+    expect(
+      problemsOf({ BOARDS_ENVIRONMENT: environment, BOARDS_AUTH_PROVIDER: "supabase", BOARDS_SUPABASE_URL: "https://x.supabase.co", BOARDS_SUPABASE_JWT_SECRET: short }),
+    ).toEqual(["BOARDS_SUPABASE_JWT_SECRET: must be at least 32 bytes outside development (use a long random value)"]);
+  });
+
+  it("are accepted from 32 bytes, and shorter ones in development", () => {
+    expect(loadEnv({ BOARDS_ENVIRONMENT: "production", BOARDS_AUTH_PROVIDER: "jwt", BOARDS_JWT_SECRET: long }).auth.jwtSecret).toBe(long);
+    // secret_key wins over the variable, so only its length matters.
+    const config = JSON.stringify({ secret_key: long });
+    expect(loadEnv({ BOARDS_ENVIRONMENT: "production", BOARDS_AUTH_PROVIDER: "jwt", BOARDS_JWT_SECRET: "x", BOARDS_AUTH_CONFIG: config }).auth.provider).toBe("jwt");
+    expect(loadEnv({ BOARDS_AUTH_PROVIDER: "jwt", BOARDS_JWT_SECRET: "x" }).auth.jwtSecret).toBe("x");
+    // Bytes, not characters: 16 two-byte characters are 32 bytes.
+    expect(loadEnv({ BOARDS_ENVIRONMENT: "test", BOARDS_AUTH_PROVIDER: "jwt", BOARDS_JWT_SECRET: "é".repeat(16) }).auth.provider).toBe("jwt");
+  });
+
+  it("refuses a require_exp that is not a boolean", () => {
+    expect(problemsOf({ BOARDS_AUTH_PROVIDER: "jwt", BOARDS_JWT_SECRET: long, BOARDS_AUTH_CONFIG: '{"require_exp":"no"}' })).toEqual([
+      "BOARDS_AUTH_CONFIG: require_exp must be true or false",
+    ]);
+  });
+});
+
+describe("BOARDS_TENANT_EMAIL_DOMAINS", () => {
+  it("refuses a malformed domain map at start-up", () => {
+    expect(problemsOf({ BOARDS_TENANT_EMAIL_DOMAINS: '{"acme.io":"Not A Slug"}' })).toEqual(["BOARDS_TENANT_EMAIL_DOMAINS: values must be tenant slugs"]);
+    expect(problemsOf({ BOARDS_TENANT_EMAIL_DOMAINS: '{"acme":"acme"}' })).toEqual(["BOARDS_TENANT_EMAIL_DOMAINS: keys must be e-mail domains such as acme.io"]);
+  });
+});

@@ -23,18 +23,7 @@ import {
   type GraphQLOutputType,
   type GraphQLSchema,
 } from "graphql";
-
-/** mulberry32: a small, fast, seedable PRNG (the suite needs replayable, not strong, randomness). */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { random as seededRandom } from "../../src/lib/seededRandom.js";
 
 export type FuzzRequest = {
   operation: "query" | "mutation" | "subscription";

@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { encodeWav } from "../../lib/wav.js";
 import type { Generator } from "../Generator.js";
-import { random, seedFrom, simulateWork, simulationInputs } from "./simulateWork.js";
+import { random, seedFrom } from "../../lib/seededRandom.js";
+import { simulateWork, simulationInputs } from "./simulateWork.js";
 
 const inputSchema = z
   .object({

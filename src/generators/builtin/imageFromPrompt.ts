@@ -1,7 +1,8 @@
 import sharp from "sharp";
 import { z } from "zod";
 import type { Generator } from "../Generator.js";
-import { random, seedFrom, simulateWork, simulationInputs } from "./simulateWork.js";
+import { random, seedFrom } from "../../lib/seededRandom.js";
+import { simulateWork, simulationInputs } from "./simulateWork.js";
 
 const inputSchema = z
   .object({
