@@ -105,6 +105,8 @@ export function createApp(deps: AppDeps): App {
     if (deps.redis) {
       try {
         await deps.redis.ping();
+        // Redis answering is not enough: the event bus's own connections must be back too.
+        if (!deps.events.live()) throw new Error("event bus not connected");
         checks.redis = "ok";
       } catch {
         checks.redis = "unreachable";

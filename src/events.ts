@@ -143,6 +143,14 @@ export class EventBus {
     return bus;
   }
 
+  /**
+   * Whether events flow right now (always, in-process). Readiness reports it: a process whose
+   * bus is down serves no live updates, and its subscriptions end at once as interrupted.
+   */
+  live(): boolean {
+    return this.engine instanceof RedisChannels ? this.engine.live() : true;
+  }
+
   /** Publishes a change of `generation` to its own topic and its board's topic; never throws. */
   async publish(generation: Generation, phase: string, message: string | null = null): Promise<void> {
     const event: GenerationEvent = { generation: toSnapshot(generation), phase, message, timestamp: new Date().toISOString() };

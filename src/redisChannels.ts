@@ -72,6 +72,11 @@ export class RedisChannels extends PubSubEngine {
     return this.subscriber.status === "ready";
   }
 
+  /** Whether both connections are up: events can be published and received right now. */
+  live(): boolean {
+    return this.publisher.status === "ready" && this.subscriber.status === "ready";
+  }
+
   /** Calls `listener` whenever the subscriber connection is lost (every subscription with it). */
   onInterrupted(listener: () => void): void {
     this.interruptListeners.add(listener);
