@@ -1,9 +1,26 @@
-// ESLint 9 flat config. For now it lints the SDL only (`npm run lint:schema`).
+// ESLint 9 flat config: the SDL (`npm run lint:schema`) and the TypeScript (`npm run lint:ts`).
+import js from '@eslint/js';
 import graphql from '@graphql-eslint/eslint-plugin';
+import tseslint from 'typescript-eslint';
+
+const typescriptFiles = ['src/**/*.ts', 'tests/**/*.ts', 'scripts/**/*.ts', 'bench/**/*.ts', 'prisma/**/*.ts'];
 
 const recommended = graphql.configs['flat/schema-recommended'].rules;
 
 export default [
+  { ignores: ['node_modules/', 'dist/', 'coverage/', 'storage/', 'src/generated/', '**/*.generated.ts', 'examples/**/src/gql/'] },
+  ...[js.configs.recommended, ...tseslint.configs.recommended].map((config) => ({
+    ...config,
+    files: typescriptFiles,
+  })),
+  {
+    files: typescriptFiles,
+    linterOptions: { reportUnusedDisableDirectives: 'error' },
+    rules: {
+      // `const { omitted: _, ...rest } = value` is how a key is dropped from a copy.
+      '@typescript-eslint/no-unused-vars': ['error', { ignoreRestSiblings: true }],
+    },
+  },
   {
     files: ['schema.graphql'],
     languageOptions: {
