@@ -81,8 +81,14 @@ function stringConditions(spec: FieldSpec, f: StringFilterInput, path: string): 
   const exact = (value: string) => (insensitive ? escapeLike(value) : value);
   if (isSet(f.equals)) add("equals", exact(f.equals));
   if (isSet(f.not)) add("not", exact(f.not));
-  if (isSet(f.in)) (checkList(f.in, `${path}.in`), add("in", f.in));
-  if (isSet(f.notIn)) (checkList(f.notIn, `${path}.notIn`), add("notIn", f.notIn));
+  if (isSet(f.in)) {
+    checkList(f.in, `${path}.in`);
+    add("in", f.in);
+  }
+  if (isSet(f.notIn)) {
+    checkList(f.notIn, `${path}.notIn`);
+    add("notIn", f.notIn);
+  }
   if (isSet(f.contains)) add("contains", escapeLike(f.contains));
   if (isSet(f.startsWith)) add("startsWith", escapeLike(f.startsWith));
   if (isSet(f.endsWith)) add("endsWith", escapeLike(f.endsWith));
@@ -104,8 +110,14 @@ function equalityConditions(column: string, f: EqualityFilterInput<unknown>, pat
   const out: Where[] = [];
   if (isSet(f.equals)) out.push({ [column]: { equals: f.equals } });
   if (isSet(f.not)) out.push({ [column]: { not: f.not } });
-  if (isSet(f.in)) (checkList(f.in, `${path}.in`), out.push({ [column]: { in: f.in } }));
-  if (isSet(f.notIn)) (checkList(f.notIn, `${path}.notIn`), out.push({ [column]: { notIn: f.notIn } }));
+  if (isSet(f.in)) {
+    checkList(f.in, `${path}.in`);
+    out.push({ [column]: { in: f.in } });
+  }
+  if (isSet(f.notIn)) {
+    checkList(f.notIn, `${path}.notIn`);
+    out.push({ [column]: { notIn: f.notIn } });
+  }
   return out;
 }
 
