@@ -20,7 +20,6 @@ import { existsSync, readdirSync, statSync, utimesSync, writeFileSync } from "no
 import { join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import pg from "pg";
-import { seedDatabase } from "../prisma/seed.js";
 import type { Env } from "../src/env.js";
 import { readProcessEnv } from "../src/processEnv.js";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "./embeddedPostgres.js";
@@ -110,6 +109,20 @@ async function migrate(url: string, childEnv: NodeJS.ProcessEnv): Promise<void> 
   progress(`migrations applied (${elapsed(since)})`);
 }
 
+/** Seeds the default tenant when it is missing; Prisma's client (slow to load) only then. */
+async function seedIfNeeded(env: Env, url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query("SELECT 1 FROM tenants WHERE slug = $1", [env.defaultTenantSlug]);
+    if (rowCount) return;
+  } finally {
+    await client.end();
+  }
+  const { seedDatabase } = await import("../prisma/seed.js");
+  await seedDatabase({ ...env, databaseUrl: url });
+}
+
 /** Newest modification time under `path` (a file or a directory, recursively). */
 function newest(path: string): number {
   if (!existsSync(path)) return 0;
@@ -188,7 +201,7 @@ async function main(mode: Mode): Promise<void> {
     const childEnv: NodeJS.ProcessEnv = { ...process.env, BOARDS_DATABASE_URL: chosen.url };
     await createDatabaseIfMissing(chosen.url);
     await migrate(chosen.url, childEnv);
-    await seedDatabase({ ...env, databaseUrl: chosen.url });
+    await seedIfNeeded(env, chosen.url);
     if (mode === "start") await buildIfChanged(childEnv);
     if (signalled) return;
     progress(`ready in ${uptime()}, starting ${mode === "worker" ? "the worker" : "the API"}`);

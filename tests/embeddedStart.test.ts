@@ -9,6 +9,7 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { startMainProcess, type MainProcess } from "./helpers/mainProcess.js";
 import { TEST_JWT_SECRET } from "./helpers/launch.js";
@@ -57,6 +58,15 @@ async function serveAndStop(): Promise<{ progress: string[]; postgresPort: numbe
   });
   const body = (await response.json()) as { data?: { me?: { id?: string } } };
   expect(body.data?.me?.id).toEqual(expect.any(String));
+
+  const password = readFileSync(join(workDir, ".boards", "postgres.password"), "utf8").trim();
+  const db = new pg.Client({ connectionString: `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${postgresPort}/boards_dev` });
+  await db.connect();
+  try {
+    expect((await db.query("SELECT slug FROM tenants")).rows).toEqual([{ slug: "default" }]);
+  } finally {
+    await db.end();
+  }
 
   main.child.kill("SIGTERM");
   expect(await main.exited).toEqual({ code: 0, signal: null });
