@@ -17,6 +17,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readdirSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { constants } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import pg from "pg";
@@ -173,6 +174,11 @@ async function chooseDatabase(env: Env): Promise<{ url: string; embedded?: Embed
   return { url: embedded.url, embedded };
 }
 
+/** The shell's convention for a process ended by `signal`. */
+function exitCode(signal: NodeJS.Signals): number {
+  return 128 + (constants.signals[signal] ?? 15);
+}
+
 async function main(mode: Mode): Promise<void> {
   const env = readProcessEnv();
   let embedded: EmbeddedDatabase | undefined;
@@ -183,21 +189,27 @@ async function main(mode: Mode): Promise<void> {
     await embedded?.stop().catch((error: unknown) => console.error(`boards: could not stop the embedded PostgreSQL: ${String(error)}`));
     process.exit(code);
   };
+  let startingDatabase = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (child) {
       child.kill(signal);
       return;
     }
-    // Still preparing: nothing to hand the signal to.
-    if (!signalled) void finish(signal === "SIGINT" ? 130 : 143);
+    if (signalled) return;
     signalled = signal;
+    // Still preparing: stop now, except while PostgreSQL is starting (then once it has started,
+    // so that it is stopped too).
+    if (!startingDatabase) void finish(exitCode(signal));
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
 
   try {
+    startingDatabase = true;
     const chosen = await chooseDatabase(env);
     embedded = chosen.embedded;
+    startingDatabase = false;
+    if (signalled) return finish(exitCode(signalled));
     const childEnv: NodeJS.ProcessEnv = { ...process.env, BOARDS_DATABASE_URL: chosen.url };
     await createDatabaseIfMissing(chosen.url);
     await migrate(chosen.url, childEnv);
@@ -205,8 +217,9 @@ async function main(mode: Mode): Promise<void> {
     if (mode === "start") await buildIfChanged(childEnv);
     if (signalled) return;
     progress(`ready in ${uptime()}, starting ${mode === "worker" ? "the worker" : "the API"}`);
-    child = spawn(process.execPath, childCommand(mode), { cwd: process.cwd(), env: childEnv, stdio: "inherit" });
-    child.on("exit", (code, signal) => void finish(code ?? (signal ? 128 + 15 : 1)));
+    // Its own process group: a Ctrl-C reaches it once, through onSignal, not also from the terminal.
+    child = spawn(process.execPath, childCommand(mode), { cwd: process.cwd(), env: childEnv, stdio: "inherit", detached: true });
+    child.on("exit", (code, signal) => void finish(code ?? (signal ? exitCode(signal) : 1)));
   } catch (error) {
     console.error(`boards: ${error instanceof Error ? error.message : String(error)}`);
     await finish(1);
