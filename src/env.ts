@@ -151,6 +151,8 @@ export type Env = {
   environment: "development" | "test" | "production";
   version: string;
   databaseUrl: string;
+  /** Whether a database URL was configured (without one, `npm start` runs an embedded PostgreSQL). */
+  databaseUrlSet: boolean;
   databasePoolSize: number;
   redisUrl: string | undefined;
   /** Longest wait for one Redis command of the event bus. */
@@ -317,6 +319,7 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     environment: e.BOARDS_ENVIRONMENT,
     version: packageVersion(),
     databaseUrl: e.BOARDS_DATABASE_URL ?? e.DATABASE_URL ?? DEFAULT_DATABASE_URL,
+    databaseUrlSet: Boolean(e.BOARDS_DATABASE_URL ?? e.DATABASE_URL),
     databasePoolSize: e.BOARDS_DATABASE_POOL_SIZE,
     redisUrl: e.BOARDS_REDIS_URL ?? e.REDIS_URL,
     redisCommandTimeoutMs: e.BOARDS_REDIS_COMMAND_TIMEOUT_MS,

@@ -3,7 +3,8 @@
  * JSON log lines, so tests and benchmarks can exercise processes exactly as deployed.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const projectRoot = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -31,9 +32,12 @@ function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
   return { ...inherited, ...env };
 }
 
-export function startMainProcess(env: Record<string, string>, entry = "src/main.ts"): MainProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", entry], {
-    cwd: projectRoot,
+/** `cwd` other than the project's: `entry` must then be an absolute path. */
+export function startMainProcess(env: Record<string, string>, entry = "src/main.ts", cwd = projectRoot): MainProcess {
+  // Resolved from the project, since a bare `tsx` would be looked up from `cwd`.
+  const loader = cwd === projectRoot ? "tsx" : pathToFileURL(join(projectRoot, "node_modules", "tsx", "dist", "loader.mjs")).href;
+  const child = spawn(process.execPath, ["--import", loader, entry], {
+    cwd,
     env: childEnv(env),
     stdio: ["ignore", "pipe", "pipe"],
   });
