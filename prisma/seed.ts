@@ -1,7 +1,7 @@
 /**
  * Seeds what a fresh database needs: the default tenant (slug `BOARDS_DEFAULT_TENANT_SLUG`,
- * name `BOARDS_TENANT_NAME`). Safe to run any number of times. Run directly by `npm run db:setup`
- * and `prisma db seed`; `npm start` calls `seedDatabase` in its own process.
+ * name `BOARDS_TENANT_NAME`). Safe to run any number of times. Run directly by `prisma db seed`;
+ * `npm start` and `npm run db:setup` (scripts/start.ts) call `seedDatabase` in their own process.
  */
 import { pathToFileURL } from "node:url";
 import { createPool, createPrisma } from "../src/db.js";

@@ -9,7 +9,8 @@
  * 2. The database is created if missing, pending migrations are applied (the Prisma CLI runs only
  *    when a migration directory is not yet recorded), the default tenant is seeded.
  * 3. `start` builds when a source is newer than the last build, then runs `dist/src/main.js`;
- *    `dev` runs `tsx watch src/main.ts`; `worker` runs `src/worker.ts`.
+ *    `dev` runs `tsx watch src/main.ts`; `worker` runs `src/worker.ts`; `setup` (`npm run
+ *    db:setup`) stops here, with the database ready.
  * 4. SIGINT/SIGTERM go to the child; once it has exited, the embedded PostgreSQL this process
  *    started is stopped, then this process exits with the child's status.
  *
@@ -25,7 +26,7 @@ import type { Env } from "../src/env.js";
 import { readProcessEnv } from "../src/processEnv.js";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "./embeddedPostgres.js";
 
-type Mode = "start" | "dev" | "worker";
+type Mode = "start" | "dev" | "worker" | "setup";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
@@ -214,6 +215,10 @@ async function main(mode: Mode): Promise<void> {
     await createDatabaseIfMissing(chosen.url);
     await migrate(chosen.url, childEnv);
     await seedIfNeeded(env, chosen.url);
+    if (mode === "setup") {
+      progress(`database ready in ${uptime()}`);
+      return finish(0);
+    }
     if (mode === "start") await buildIfChanged(childEnv);
     if (signalled) return;
     progress(`ready in ${uptime()}, starting ${mode === "worker" ? "the worker" : "the API"}`);
@@ -227,8 +232,8 @@ async function main(mode: Mode): Promise<void> {
 }
 
 const mode = (process.argv[2] ?? "start") as Mode;
-if (!["start", "dev", "worker"].includes(mode)) {
-  console.error(`boards: unknown mode ${mode} (start, dev or worker)`);
+if (!["start", "dev", "worker", "setup"].includes(mode)) {
+  console.error(`boards: unknown mode ${mode} (start, dev, worker or setup)`);
   process.exit(2);
 }
 await main(mode);
