@@ -34,7 +34,9 @@ function problemsOf(status: number, body: string): string[] {
   if (status >= 500) problems.push(`status ${status}`);
   let errors: unknown = undefined;
   try {
-    errors = (JSON.parse(body) as { errors?: unknown }).errors ?? (JSON.parse(body) as { payload?: unknown }).payload;
+    // An HTTP answer's errors, or a WebSocket message's payload.
+    const parsed = JSON.parse(body) as { errors?: unknown; payload?: unknown };
+    errors = parsed.errors ?? parsed.payload;
   } catch {
     // Non-JSON answers (plain-text 4xx) are checked as text below.
   }
