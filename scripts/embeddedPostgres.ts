@@ -97,8 +97,13 @@ async function runningPort(bin: Binaries, dataDir: string, as: RunAs): Promise<n
 /**
  * Starts (or joins) the embedded cluster whose data lives in `<baseDir>/postgres`, running
  * `initdb` first when there is no cluster yet. `progress` is told about the slow first run.
+ * `settings` are server parameters for this start (`-c name=value`).
  */
-export async function startEmbeddedPostgres(baseDir: string, progress: (line: string) => void): Promise<EmbeddedDatabase> {
+export async function startEmbeddedPostgres(
+  baseDir: string,
+  progress: (line: string) => void,
+  settings: Record<string, string> = {},
+): Promise<EmbeddedDatabase> {
   const bin = await binaries();
   const as = await runAs();
   const dataDir = join(baseDir, "postgres");
@@ -137,6 +142,7 @@ export async function startEmbeddedPostgres(baseDir: string, progress: (line: st
   const existing = await runningPort(bin, dataDir, as);
   if (existing) return { url: urlFor(existing), port: existing, where, owned: false, stop: async () => undefined };
 
+  const extra = Object.entries(settings).map(([name, value]) => `-c ${name}=${value}`);
   let lastError: unknown;
   // A free port can be taken between the probe and PostgreSQL's bind: try a few.
   for (let attempt = 0; attempt < 3; attempt++) {
@@ -144,7 +150,7 @@ export async function startEmbeddedPostgres(baseDir: string, progress: (line: st
     try {
       await tool(
         bin.pg_ctl,
-        ["start", "-D", dataDir, "-w", "-t", "60", "-l", join(dataDir, "server.log"), "-o", `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''`],
+        ["start", "-D", dataDir, "-w", "-t", "60", "-l", join(dataDir, "server.log"), "-o", [`-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''`, ...extra].join(" ")],
         as,
       );
     } catch (error) {

@@ -10,7 +10,8 @@
  *    when a migration directory is not yet recorded), the default tenant is seeded.
  * 3. `start` builds when a source is newer than the last build, then runs `dist/src/main.js`;
  *    `dev` runs `tsx watch src/main.ts`; `worker` runs `src/worker.ts`; `setup` (`npm run
- *    db:setup`) stops here, with the database ready.
+ *    db:setup`) stops here, with the database ready. `migrate-dev` (`npm run migrate:dev`) only
+ *    creates the database in step 2, then runs `prisma migrate dev` with the remaining arguments.
  * 4. SIGINT/SIGTERM go to the child; once it has exited, the embedded PostgreSQL this process
  *    started is stopped, then this process exits with the child's status.
  *
@@ -24,9 +25,10 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import pg from "pg";
 import type { Env } from "../src/env.js";
 import { readProcessEnv } from "../src/processEnv.js";
+import { displayUrl } from "./displayUrl.js";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "./embeddedPostgres.js";
 
-type Mode = "start" | "dev" | "worker" | "setup";
+type Mode = "start" | "dev" | "worker" | "setup" | "migrate-dev";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
@@ -41,13 +43,6 @@ function elapsed(since: number): string {
 /** Seconds since this process began, module loading included. */
 function uptime(): string {
   return `${process.uptime().toFixed(1)} s`;
-}
-
-/** The URL without its password, for the log. */
-function describe(url: string): string {
-  const shown = new URL(url);
-  shown.password = "";
-  return `${shown.protocol}//${shown.username ? `${shown.username}@` : ""}${shown.host}${shown.pathname}`;
 }
 
 /** Runs a Node script of the project quietly; its output is printed only if it fails. */
@@ -97,17 +92,20 @@ async function pendingMigrations(url: string): Promise<string[]> {
   }
 }
 
+const prismaCli = join(root, "node_modules", "prisma", "build", "index.js");
+
+/** Environment of the Prisma CLI (run from the project directory, where it finds prisma.config.ts: else it wants native engines). */
+function prismaEnv(childEnv: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  // Prisma's schema engine leaves 10 s timers armed; see the preload.
+  return { ...childEnv, NODE_OPTIONS: `--require ${join(root, "scripts", "unref-long-timers.cjs")}` };
+}
+
 async function migrate(url: string, childEnv: NodeJS.ProcessEnv): Promise<void> {
   const pending = await pendingMigrations(url);
   if (pending.length === 0) return;
   const since = Date.now();
   progress(`applying ${pending.length} migration${pending.length === 1 ? "" : "s"}…`);
-  await runQuietly([join(root, "node_modules", "prisma", "build", "index.js"), "migrate", "deploy"], {
-    ...childEnv,
-    // Prisma's schema engine leaves 10 s timers armed; see the preload.
-    NODE_OPTIONS: `--require ${join(root, "scripts", "unref-long-timers.cjs")}`,
-    // From the project directory, where the CLI finds prisma.config.ts (else it wants native engines).
-  }, root);
+  await runQuietly([prismaCli, "migrate", "deploy"], prismaEnv(childEnv), root);
   progress(`migrations applied (${elapsed(since)})`);
 }
 
@@ -160,7 +158,7 @@ function childCommand(mode: Mode): string[] {
 
 async function chooseDatabase(env: Env): Promise<{ url: string; embedded?: EmbeddedDatabase }> {
   if (env.databaseUrlSet) {
-    progress(`database: ${describe(env.databaseUrl)} (configured)`);
+    progress(`database: ${displayUrl(env.databaseUrl)} (configured)`);
     return { url: env.databaseUrl };
   }
   if (env.environment === "production") {
@@ -171,7 +169,7 @@ async function chooseDatabase(env: Env): Promise<{ url: string; embedded?: Embed
   }
   const embedded = await startEmbeddedPostgres(resolve(".boards"), progress);
   const state = embedded.owned ? "started" : "already running";
-  progress(`database: embedded PostgreSQL in ${embedded.where}, ${describe(embedded.url)} (${state}; set BOARDS_DATABASE_URL to use another)`);
+  progress(`database: embedded PostgreSQL in ${embedded.where}, ${displayUrl(embedded.url)} (${state}; set BOARDS_DATABASE_URL to use another)`);
   return { url: embedded.url, embedded };
 }
 
@@ -213,6 +211,12 @@ async function main(mode: Mode): Promise<void> {
     if (signalled) return finish(exitCode(signalled));
     const childEnv: NodeJS.ProcessEnv = { ...process.env, BOARDS_DATABASE_URL: chosen.url };
     await createDatabaseIfMissing(chosen.url);
+    if (mode === "migrate-dev") {
+      // In the foreground of the terminal: `migrate dev` may ask questions (a migration's name, a reset).
+      child = spawn(process.execPath, [prismaCli, "migrate", "dev", ...process.argv.slice(3)], { cwd: root, env: prismaEnv(childEnv), stdio: "inherit" });
+      child.on("exit", (code, signal) => void finish(code ?? (signal ? exitCode(signal) : 1)));
+      return;
+    }
     await migrate(chosen.url, childEnv);
     await seedIfNeeded(env, chosen.url);
     if (mode === "setup") {
@@ -232,8 +236,8 @@ async function main(mode: Mode): Promise<void> {
 }
 
 const mode = (process.argv[2] ?? "start") as Mode;
-if (!["start", "dev", "worker", "setup"].includes(mode)) {
-  console.error(`boards: unknown mode ${mode} (start, dev, worker or setup)`);
+if (!["start", "dev", "worker", "setup", "migrate-dev"].includes(mode)) {
+  console.error(`boards: unknown mode ${mode} (start, dev, worker, setup or migrate-dev)`);
   process.exit(2);
 }
 await main(mode);
