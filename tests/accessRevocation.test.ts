@@ -3,8 +3,8 @@
  * member, making a public board private or deleting the board ends the streams of those who
  * lost access (GraphQL over SSE and WebSocket with NOT_FOUND "Board not found", Boards'
  * progress stream by closing), while everyone else's streams go on. Deleting a whole tenant
- * ends the streams of all its boards. Events travel over Redis, as between the processes of a
- * deployment.
+ * ends the streams of all its boards. Events travel over the run's Redis, as between the
+ * processes of a deployment; over the in-process bus when the run has none.
  */
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -26,7 +26,8 @@ let tenant: TenantHandle;
 let owner: Actor;
 
 beforeAll(async () => {
-  server = await startServer({ BOARDS_REDIS_URL: inject("redisUrl"), BOARDS_ADMIN_TOKEN: ADMIN_TOKEN });
+  const redisUrl = inject("redisUrl");
+  server = await startServer({ ...(redisUrl ? { BOARDS_REDIS_URL: redisUrl } : {}), BOARDS_ADMIN_TOKEN: ADMIN_TOKEN });
   tenant = await newTenant(server);
   owner = await tenant.user("owner");
 });

@@ -31,6 +31,8 @@ type ProgressData = { generationProgress: EventView };
 type BoardData = { boardGenerations: EventView };
 
 const redisBinary = redisServerBinary();
+/** A suite title, saying why it is skipped when there is no redis-server to start and stop. */
+const titled = (title: string) => (redisBinary.path !== null ? title : `${title} (skipped, needs a redis-server binary: ${redisBinary.missing})`);
 
 let database: ThrowawayDatabase;
 let workspace: FaultWorkspace;
@@ -77,8 +79,8 @@ function collect<T>(iterator: AsyncIterator<GqlEvent<T>>): Collected<T> {
 /** Statuses of a drained generationProgress / boardGenerations operation, in order. */
 const statusesOf = (drained: Drained<ProgressData>) => drained.results.map((r) => r.data?.generationProgress.generation.status);
 
-describe.skipIf(!redisBinary)(
-  redisBinary ? "a Redis outage under one API and one worker" : "a Redis outage (skipped: no redis-server binary on PATH)",
+describe.skipIf(!redisBinary.path)(
+  titled("a Redis outage under one API and one worker"),
   () => {
     let redis: PrivateRedis;
     /** API with the worker in the same process. */
@@ -113,7 +115,7 @@ describe.skipIf(!redisBinary)(
     }
 
     beforeAll(async () => {
-      redis = await startPrivateRedis(redisBinary!);
+      redis = await startPrivateRedis(redisBinary.path!);
       const env = { BOARDS_DATABASE_URL: database.url, BOARDS_GENERATORS_CONFIG_PATH: workspace.configPath, BOARDS_REDIS_URL: redis.url };
       worker = await startServer(env, { worker: true });
       api = await startServer(env);
@@ -256,10 +258,8 @@ async function followSse(server: Pick<TestServer, "fetch">, id: string, headers:
   throw new Error(`generation ${id}: the progress stream never reached a terminal state`);
 }
 
-describe.skipIf(!redisBinary)(
-  redisBinary
-    ? "two APIs and two workers through worker deaths and a Redis restart"
-    : "two APIs and two workers through worker deaths and a Redis restart (skipped: no redis-server binary on PATH)",
+describe.skipIf(!redisBinary.path)(
+  titled("two APIs and two workers through worker deaths and a Redis restart"),
   () => {
     let redis: PrivateRedis;
     /** In-process server without worker or Redis: reads rows, serves the shared storage directory. */
@@ -268,7 +268,7 @@ describe.skipIf(!redisBinary)(
     const clients: WsClient[] = [];
 
     beforeAll(async () => {
-      redis = await startPrivateRedis(redisBinary!);
+      redis = await startPrivateRedis(redisBinary.path!);
       observer = await startServer({
         BOARDS_DATABASE_URL: database.url,
         BOARDS_GENERATORS_CONFIG_PATH: workspace.configPath,

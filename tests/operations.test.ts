@@ -11,6 +11,7 @@ import type { ThrowawayDatabase } from "./helpers/database.js";
 import { startMainProcess, type LogLine, type MainProcess } from "./helpers/mainProcess.js";
 import { privateDatabase } from "./helpers/privateDatabase.js";
 import { rawRequest } from "./helpers/rawHttp.js";
+import { needsRedis } from "./helpers/runRedis.js";
 import { startServer, TEST_JWT_SECRET, type TestServer } from "./helpers/server.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -55,8 +56,9 @@ describe("GET /ready", () => {
     expect(await response.json()).toEqual({ status: "ready", checks: { database: "ok" } });
   });
 
-  it("also checks Redis when BOARDS_REDIS_URL is set", async () => {
-    const withRedis = await startServer({ BOARDS_REDIS_URL: inject("redisUrl") });
+  const redis = needsRedis("also checks Redis when BOARDS_REDIS_URL is set");
+  it.skipIf(!redis.url)(redis.title, async () => {
+    const withRedis = await startServer({ BOARDS_REDIS_URL: redis.url! });
     try {
       const response = await withRedis.fetch("/ready");
       expect(response.status).toBe(200);

@@ -6,7 +6,7 @@
  */
 import { createClient as createSseClient } from "graphql-sse";
 import { createClient as createWsClient, type Client as WsClient } from "graphql-ws";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { newTenant, signToken, type Actor, type TenantHandle } from "./helpers/actors.js";
 import type { ThrowawayDatabase } from "./helpers/database.js";
@@ -14,6 +14,7 @@ import { launchServer, localStorageDir, localStorageOf, type TestServer } from "
 import { drain, openProgressStream, type Drained, type GqlEvent } from "./helpers/live.js";
 import { startMainProcess, type MainProcess } from "./helpers/mainProcess.js";
 import { privateDatabase } from "./helpers/privateDatabase.js";
+import { needsRedis } from "./helpers/runRedis.js";
 import { addBoardMember, createBoard } from "./helpers/taggingFixtures.js";
 
 const UNKNOWN_ID = "00000000-0000-4000-8000-000000000000";
@@ -454,14 +455,15 @@ describe("with an in-process worker", () => {
   });
 });
 
-describe("across processes through Redis", () => {
+const redis = needsRedis("across processes through Redis");
+describe.skipIf(!redis.url)(redis.title, () => {
   let api: TestServer;
   let worker: MainProcess | undefined;
   let owner: Actor;
   let board: string;
 
   beforeAll(async () => {
-    const redisUrl = inject("redisUrl");
+    const redisUrl = redis.url!;
     // The API process runs no job worker: every event below comes from the worker process.
     api = await launchServer(db.url, { BOARDS_REDIS_URL: redisUrl });
     expect(api.worker).toBeUndefined();

@@ -1,8 +1,10 @@
 /**
- * A Redis of a test's own (its own `redis-server` process on its own port, nothing persisted),
- * so a suite can stop and restart it under running servers without touching the shared one.
+ * A Redis of its own (its own `redis-server` process on its own port, nothing persisted): for a
+ * suite that stops and restarts it under running servers without touching the shared one, and
+ * for the run itself when no Redis is running (see testRedis.ts).
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { accessSync, constants } from "node:fs";
 import { createServer } from "node:net";
 
 export type PrivateRedis = {
@@ -16,11 +18,23 @@ export type PrivateRedis = {
   dispose(): Promise<void>;
 };
 
-/** Path of the redis-server binary, or null when there is none (suites skip then). */
-export function redisServerBinary(): string | null {
+/** The redis-server binary to run, or why there is none (suites that need one skip then). */
+export type RedisServerBinary = { path: string } | { path: null; missing: string };
+
+/** `BOARDS_TEST_REDIS_SERVER` when set (it must be executable), else `redis-server` from the PATH. */
+export function redisServerBinary(): RedisServerBinary {
+  const named = process.env.BOARDS_TEST_REDIS_SERVER;
+  if (named) {
+    try {
+      accessSync(named, constants.X_OK);
+      return { path: named };
+    } catch {
+      return { path: null, missing: `BOARDS_TEST_REDIS_SERVER=${named} is not an executable file` };
+    }
+  }
   const found = spawnSync("sh", ["-c", "command -v redis-server"], { encoding: "utf8" });
   const path = found.stdout.trim();
-  return found.status === 0 && path ? path : null;
+  return found.status === 0 && path ? { path } : { path: null, missing: "no redis-server binary on the PATH" };
 }
 
 async function freePort(): Promise<number> {
@@ -32,7 +46,7 @@ async function freePort(): Promise<number> {
   return address.port;
 }
 
-/** Starts a private redis-server; `binary` from {@link redisServerBinary}. */
+/** Starts a private redis-server; `binary` is a path from {@link redisServerBinary}. */
 export async function startPrivateRedis(binary: string): Promise<PrivateRedis> {
   const port = await freePort();
   let child: ChildProcess | null = null;
@@ -57,6 +71,10 @@ export async function startPrivateRedis(binary: string): Promise<PrivateRedis> {
       };
       proc.stdout!.on("data", onData);
       proc.stderr!.on("data", onData);
+      proc.once("error", (error) => {
+        clearTimeout(timer);
+        reject(new Error(`redis-server could not be started (${binary}): ${error.message}`));
+      });
       proc.once("exit", (code, signal) => {
         clearTimeout(timer);
         reject(new Error(`redis-server exited (${code ?? signal}) before it was ready:\n${output}`));
