@@ -36,6 +36,34 @@ function fillFactoryDefaults(schema: Record<string, unknown>, inputs: Record<str
 }
 
 /**
+ * ajv fills defaults only where a schema is reached without `anyOf`; Pydantic also fills the
+ * defaults of a model given for an `Optional[Model]` or `list[Model] | None` field. Such values
+ * are completed here from the referenced `$defs` entry (one level, as Boards' models nest).
+ */
+function fillAnyOfDefaults(schema: Record<string, unknown>, inputs: Record<string, unknown>): void {
+  const properties = (schema.properties ?? {}) as Record<string, Record<string, unknown>>;
+  const defs = (schema.$defs ?? {}) as Record<string, Record<string, unknown>>;
+  const refDefaults = (ref: unknown): Array<[string, unknown]> => {
+    const def = typeof ref === "string" ? defs[ref.replace(/^#\/\$defs\//, "")] : undefined;
+    const props = (def?.properties ?? {}) as Record<string, Record<string, unknown>>;
+    return Object.entries(props).filter(([, p]) => Object.hasOwn(p, "default")).map(([k, p]) => [k, p.default]);
+  };
+  const complete = (value: unknown, defaults: Array<[string, unknown]>) => {
+    if (!value || typeof value !== "object" || Array.isArray(value)) return;
+    for (const [key, fallback] of defaults) if (!Object.hasOwn(value, key)) (value as Record<string, unknown>)[key] = structuredClone(fallback);
+  };
+  for (const [field, property] of Object.entries(properties)) {
+    const value = inputs[field];
+    if (value === null || value === undefined || !Array.isArray(property.anyOf)) continue;
+    for (const alternative of property.anyOf as Array<Record<string, unknown>>) {
+      if (alternative.$ref && !Array.isArray(value)) complete(value, refDefaults(alternative.$ref));
+      const items = alternative.items as Record<string, unknown> | undefined;
+      if (alternative.type === "array" && items?.$ref && Array.isArray(value)) for (const v of value) complete(v, refDefaults(items.$ref));
+    }
+  }
+}
+
+/**
  * Validates inputs against a generator's JSON Schema and returns a copy with defaults applied
  * (top-level and inside nested objects, as Pydantic fills them).
  * @throws InputValidationError listing every problem
@@ -52,5 +80,6 @@ export function validateInputs(inputSchema: Record<string, unknown>, inputs: Rec
     const issues = (validate.errors ?? []).map((e) => ({ path: e.instancePath || "/", message: e.message ?? "invalid" }));
     throw new InputValidationError(`Invalid inputs: ${issues.map((i) => `${i.path} ${i.message}`).join("; ")}`, issues);
   }
+  fillAnyOfDefaults(inputSchema, copy);
   return copy;
 }
