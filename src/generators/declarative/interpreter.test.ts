@@ -82,7 +82,7 @@ describe("outputs", () => {
 
   it("reads a JSON string inside the result and falls back through alternative paths", () => {
     expect(readProviderOutputs(kie, { resultJson: JSON.stringify({ video_urls: ["https://c/v.mp4"] }) }, { duration: 5 })).toEqual([
-      { url: "https://c/v.mp4", durationSeconds: 5 },
+      { url: "https://c/v.mp4", durationSeconds: 5, format: "mp4" },
     ]);
   });
 
@@ -92,7 +92,7 @@ describe("outputs", () => {
   });
 
   it("reads text outputs", () => {
-    expect(readProviderOutputs(get("openai-whisper"), { text: "hello there" })).toEqual([{ text: "hello there" }]);
+    expect(readProviderOutputs(get("openai-whisper"), { text: "hello there" })).toEqual([{ text: "hello there", format: "plain" }]);
   });
 });
 
