@@ -4,13 +4,14 @@
  */
 import { readFileSync } from "node:fs";
 import { z } from "zod";
+import { checkReferences } from "./checkReferences.js";
 import { GeneratorDeclarationSchema, type GeneratorDeclaration } from "./GeneratorDeclaration.js";
 
 let cached: GeneratorDeclaration[] | undefined;
 
 /**
- * Parses and checks a list of declarations: each must satisfy the declaration schema and names
- * must be unique.
+ * Parses and checks a list of declarations: each must satisfy the declaration schema, refer
+ * only to inputs, artifact inputs and transforms that exist, and names must be unique.
  * @throws Error naming the first bad entry
  */
 export function parseDeclarations(raw: unknown, where: string): GeneratorDeclaration[] {
@@ -23,6 +24,8 @@ export function parseDeclarations(raw: unknown, where: string): GeneratorDeclara
       const name = (entry as { name?: unknown } | null)?.name;
       throw new Error(`${where}[${index}]${typeof name === "string" ? ` (${name})` : ""}: ${issue?.path.join(".") ?? ""} ${issue?.message}`.trim());
     }
+    const problems = checkReferences(parsed.data as GeneratorDeclaration);
+    if (problems.length) throw new Error(`${where}[${index}] (${parsed.data.name}): ${problems.join("; ")}`);
     if (seen.has(parsed.data.name)) throw new Error(`${where}: duplicate generator name '${parsed.data.name}'`);
     seen.add(parsed.data.name);
     return parsed.data as GeneratorDeclaration;

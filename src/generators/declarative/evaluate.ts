@@ -52,7 +52,10 @@ export function evaluate(expr: Expr, scope: Scope): unknown {
   if (typeof expr === "string") return readPath(scope.inputs, expr);
   if (expr === null || typeof expr !== "object") return expr;
   if ("const" in expr) return expr.const;
-  if ("input" in expr) return readPath(scope.inputs, expr.input) ?? expr.default ?? readPath(scope.inputs, expr.input);
+  if ("input" in expr) {
+    const value = readPath(scope.inputs, expr.input);
+    return (value === null || value === undefined) && expr.default !== undefined ? expr.default : value;
+  }
   if ("url" in expr) return firstUrl(scope, expr.url);
   if ("urls" in expr) {
     const urls = scope.urls[expr.urls];

@@ -131,4 +131,23 @@ describe("Boards generators.yaml", () => {
     expect(() => loadBoardsConfig(bad, catalogue)).toThrow(BoardsConfigError);
     expect(() => loadBoardsConfig(bad, catalogue)).toThrow(/acme-bad.*omit must be 'null' or 'falsy'/);
   });
+
+  it("rejects a new entry that refers to inputs, artifacts or transforms that do not exist", () => {
+    const entry = (args: string, cost = "0") => `generators:
+  - name: acme-typo
+    provider: replicate
+    artifactType: image
+    description: ""
+    endpoint: { model: acme/typo }
+    inputSchema: { type: object, properties: { prompt: { type: string }, steps: { type: integer } } }
+    args: ${args}
+    outputs: { items: ["output[]"], url: "." }
+    cost: ${cost}
+`;
+    expect(() => loadBoardsConfig(entry("{ prompt: promt }"), catalogue)).toThrow("acme-typo): unknown input 'promt'");
+    expect(() => loadBoardsConfig(entry("{ image: { url: prompt } }"), catalogue)).toThrow("'prompt' is not an artifact input");
+    expect(() => loadBoardsConfig(entry("{ prompt: prompt }", "{ transform: magic }"), catalogue)).toThrow("unknown transform 'magic'");
+    expect(() => loadBoardsConfig(entry("{ prompt: prompt }", "{ mul: [0.01, { number: stepz }] }"), catalogue)).toThrow("unknown input 'stepz'");
+    expect(loadBoardsConfig(entry("{ prompt: prompt }", "{ mul: [0.01, steps] }"), catalogue).declarations).toHaveLength(1);
+  });
 });
