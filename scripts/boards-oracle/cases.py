@@ -63,6 +63,48 @@ def inputs_for(schema, full):
             if v is not None: o[k] = v
     return o
 
+def falsy(s, defs):
+    """A valid falsy value for s (Python's sense), or None when the schema allows none."""
+    if "anyOf" in s:
+        return "NULL" if any(a.get("type") == "null" for a in s["anyOf"]) else None
+    if "const" in s:
+        return s["const"] if not s["const"] else None
+    if "enum" in s:
+        for v in s["enum"]:
+            if not v: return v
+        return None
+    t = s.get("type")
+    if t == "string" and not s.get("minLength") and "pattern" not in s and "format" not in s: return ""
+    if t in ("integer", "number"):
+        lo = s.get("minimum", s.get("exclusiveMinimum", -1) + 1e-9 if "exclusiveMinimum" in s else None)
+        hi = s.get("maximum")
+        if (lo is None or lo <= 0) and (hi is None or hi >= 0): return 0
+        return None
+    if t == "boolean": return False
+    if t == "array" and not s.get("minItems"): return []
+    return None
+
+def falsy_inputs(schema):
+    """Required fields as in the required-only set; every optional field falsy where it can be."""
+    o = inputs_for(schema, False)
+    for k, ps in schema["properties"].items():
+        if k in schema.get("required", []): continue
+        v = falsy(ps, schema.get("$defs", {}))
+        if v is None: continue
+        o[k] = None if v == "NULL" else v
+    return o
+
+def out_of_bounds(schema):
+    """The required-only set with one value Boards must reject: past a maximum, outside an enum,
+    or, failing those, a required field left out."""
+    o = inputs_for(schema, False)
+    for k, ps in schema["properties"].items():
+        if ps.get("type") in ("integer", "number") and "maximum" in ps:
+            o[k] = ps["maximum"] + 1; return o
+        if ps.get("type") == "string" and "enum" in ps:
+            o[k] = "not-one-of-" + "-".join(map(str, ps["enum"])); return o
+    o.pop(schema["required"][0]); return o
+
 def img(i, ct): return {"url": f"https://cdn.test/images-{i}.png", "width": 800 + i, "height": 600 + i, "content_type": ct}
 FAL = {"images": [img(0, "image/jpeg"), img(1, "image/jpeg")], "image": {"url": "https://cdn.test/image.webp", "width": 900, "height": 700, "content_type": "image/webp"},
        "video": {"url": "https://cdn.test/video.mp4", "width": 1920, "height": 1080, "duration": 8.0, "fps": 30, "content_type": "video/mp4"},
@@ -77,5 +119,7 @@ out = {}
 for g in gens:
     s = g["inputSchema"]
     out[g["name"]] = [{"label": "required-only", "inputs": inputs_for(s, False), "result": RESULT},
-                      {"label": "all-fields", "inputs": inputs_for(s, True), "result": RESULT}]
+                      {"label": "all-fields", "inputs": inputs_for(s, True), "result": RESULT},
+                      {"label": "falsy-optionals", "inputs": falsy_inputs(s), "result": RESULT},
+                      {"label": "out-of-bounds", "inputs": out_of_bounds(s), "result": RESULT}]
 json.dump(out, open(sys.argv[2], "w"), indent=1)

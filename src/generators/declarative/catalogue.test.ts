@@ -1,6 +1,7 @@
 /**
  * The catalogue against Boards itself. tests/fixtures/boards-generator-runs.json records, for every
- * Boards generator and two input sets each (required fields only; every field set), what Boards'
+ * Boards generator and three input sets each (required fields only; every field set; optional
+ * fields falsy — empty, zero, false or null — where their schema allows), what Boards'
  * own Python code did when run against recording fakes of the provider SDKs
  * (scripts/boards-oracle/): the inputs after Pydantic validation, the request it sent, what it
  * stored from a sample provider result, and its cost estimate. Each declaration must reproduce
@@ -14,7 +15,7 @@ import { loadCatalogue } from "./catalogue.js";
 import { estimateCost } from "./estimateCost.js";
 import type { GeneratorDeclaration } from "./GeneratorDeclaration.js";
 import { readProviderOutputs } from "./readProviderOutputs.js";
-import { validateInputs } from "./validateInputs.js";
+import { InputValidationError, validateInputs } from "./validateInputs.js";
 
 type Stored = { kind: string; storage_url?: string; content?: string; width?: number | null; height?: number | null; duration?: number | null; format?: string };
 type Run = {
@@ -24,6 +25,8 @@ type Run = {
   requests: Array<{ endpoint: string; body: Record<string, unknown> }>;
   stored?: Stored[];
   error?: string;
+  /** Set when Pydantic rejected the inputs. */
+  invalid?: string;
   cost: number;
 };
 type Fixture = { providerResults: Record<string, unknown>; generators: Record<string, Run[]> };
@@ -76,6 +79,10 @@ describe("catalogue", () => {
 
   it.each(cases)("%s (%s): validates, builds Boards' request, reads its outputs and prices it", (name, _label, run) => {
     const decl = byName.get(name)!;
+    if (run.invalid) {
+      expect(() => validateInputs(decl.inputSchema, run.inputs)).toThrow(InputValidationError);
+      return;
+    }
     const validated = validateInputs(decl.inputSchema, run.inputs);
     expect(validated, "inputs after validation").toEqual(run.validated);
     const urls = resolvedUrls(decl, validated);
