@@ -114,12 +114,17 @@ KIE = {"state": "success", "successFlag": 1, "status": "SUCCESS", "callbackType"
        "response": {"sunoData": [{"audioUrl": "https://cdn.test/suno-0.mp3", "duration": 30.5}, {"audioUrl": "https://cdn.test/suno-1.mp3", "duration": 31.0}],
                     "resultVideoUrl": "https://cdn.test/aleph.mp4", "resultUrls": ["https://cdn.test/veo-0.mp4"]},
        "info": {"resultUrls": ["https://cdn.test/info-0.mp4"]}}
+# A result with the URLs only: Boards then falls back to defaults or sizes from the inputs.
+SPARSE_FAL = {"images": [{"url": "https://cdn.test/images-0.png"}, {"url": "https://cdn.test/images-1.png"}], "image": {"url": "https://cdn.test/image.webp"},
+              "video": {"url": "https://cdn.test/video.mp4"}, "audio": {"url": "https://cdn.test/audio.wav"}}
 RESULT = {"fal": FAL, "kie": KIE, "replicate": "https://cdn.test/replicate.out", "openai": {"data": [{"url": "https://cdn.test/openai.png"}], "text": "transcribed words"}}
+SPARSE = {**RESULT, "fal": SPARSE_FAL}
 out = {}
 for g in gens:
     s = g["inputSchema"]
     out[g["name"]] = [{"label": "required-only", "inputs": inputs_for(s, False), "result": RESULT},
                       {"label": "all-fields", "inputs": inputs_for(s, True), "result": RESULT},
                       {"label": "falsy-optionals", "inputs": falsy_inputs(s), "result": RESULT},
-                      {"label": "out-of-bounds", "inputs": out_of_bounds(s), "result": RESULT}]
+                      {"label": "out-of-bounds", "inputs": out_of_bounds(s), "result": RESULT},
+                      {"label": "sparse-result", "inputs": inputs_for(s, True), "result": SPARSE, "resultSet": "sparse"}]
 json.dump(out, open(sys.argv[2], "w"), indent=1)

@@ -105,7 +105,7 @@ def main():
         for case in cases[g["name"]]:
             CALLS.clear(); STORED.clear()
             RESULT.clear(); RESULT.update(case["result"])
-            entry = {"label": case["label"], "inputs": case["inputs"], "result": case["result"]}
+            entry = {"label": case["label"], "inputs": case["inputs"], "result": case["result"], "resultSet": case.get("resultSet", "full")}
             try:
                 inp = schema.model_validate(case["inputs"])
             except Exception as e:

@@ -14,9 +14,10 @@ import { z } from "zod";
  * - `{url}` the provider URL of an artifact input (the first when it is a list); `{urls}` all of them
  * - `{object: {key: Arg}}` a nested object built like the top-level arguments; `{compact}` drops null members
  * - `{map, table, default?}` looks a value up; `{template}` fills `{path}` placeholders
- * - `{if, then, else?}`; `{transform}` a named function in ./transforms.ts for what data cannot say
+ * - `{if, then, else?}`; `{first: [...]}` the first value that is not null
+ * - `{transform}` a named function in ./transforms.ts, for what data cannot say
  * - `{item, default?}` a path in the current result item (output mappings only)
- * - arithmetic for costs: `{add}`, `{mul}`, `{sub}`, `{div}`, `{min}`, `{max}`, `{len}`, `{number}`
+ * - arithmetic: `{add}`, `{mul}`, `{sub}`, `{div}`, `{min}`, `{max}`, `{len}`, `{number}`, `{floor}`
  */
 export type Expr =
   | string
@@ -32,6 +33,7 @@ export type Expr =
   | { map: Expr; table: Record<string, unknown>; default?: Expr }
   | { template: string }
   | { if: Cond; then: Expr; else?: Expr }
+  | { first: Expr[] }
   | { transform: string; args?: Record<string, unknown> }
   | { item: string; default?: unknown }
   | { add: Expr[] }
@@ -41,7 +43,8 @@ export type Expr =
   | { min: Expr[] }
   | { max: Expr[] }
   | { len: Expr }
-  | { number: Expr };
+  | { number: Expr }
+  | { floor: Expr };
 
 /** An argument: an expression, optionally left out when its value is null/falsy or a condition fails. */
 export type Arg = Expr | (Exclude<Expr, string | number | boolean | null> & { omit?: "null" | "falsy"; when?: Cond });
@@ -129,6 +132,7 @@ const ExprSchema: z.ZodType<Expr> = z.lazy(() =>
     z.strictObject({ map: ExprSchema, table: z.record(z.string(), z.unknown()), default: ExprSchema.optional() }),
     z.strictObject({ template: z.string() }),
     z.strictObject({ if: CondSchema, then: ExprSchema, else: ExprSchema.optional() }),
+    z.strictObject({ first: z.array(ExprSchema).min(1) }),
     z.strictObject({ transform: z.string(), args: z.record(z.string(), z.unknown()).optional() }),
     z.strictObject({ item: z.string(), default: z.unknown().optional() }),
     z.strictObject({ add: z.array(ExprSchema) }),
@@ -139,6 +143,7 @@ const ExprSchema: z.ZodType<Expr> = z.lazy(() =>
     z.strictObject({ max: z.array(ExprSchema) }),
     z.strictObject({ len: ExprSchema }),
     z.strictObject({ number: ExprSchema }),
+    z.strictObject({ floor: ExprSchema }),
   ]),
 ) as z.ZodType<Expr>;
 

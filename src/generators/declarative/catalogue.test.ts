@@ -4,7 +4,8 @@
  * fields falsy — empty, zero, false or null — where their schema allows), what Boards'
  * own Python code did when run against recording fakes of the provider SDKs
  * (scripts/boards-oracle/): the inputs after Pydantic validation, the request it sent, what it
- * stored from a sample provider result, and its cost estimate. Each declaration must reproduce
+ * stored from a sample provider result (a full one, and one with URLs only, where Boards falls back
+ * to defaults or to sizes from the inputs), and its cost estimate. Each declaration must reproduce
  * all four.
  */
 import { readFileSync } from "node:fs";
@@ -27,9 +28,11 @@ type Run = {
   error?: string;
   /** Set when Pydantic rejected the inputs. */
   invalid?: string;
+  /** Which sample provider result the run was given. */
+  resultSet: string;
   cost: number;
 };
-type Fixture = { providerResults: Record<string, unknown>; generators: Record<string, Run[]> };
+type Fixture = { providerResults: Record<string, Record<string, unknown>>; generators: Record<string, Run[]> };
 
 const fixture = JSON.parse(readFileSync(new URL("../../../tests/fixtures/boards-generator-runs.json", import.meta.url), "utf8")) as Fixture;
 const boards = JSON.parse(readFileSync(new URL("../../../tests/fixtures/boards-generators.json", import.meta.url), "utf8")) as Array<{
@@ -97,15 +100,16 @@ describe("catalogue", () => {
 
     // The fakes hand Boards what the SDK returns; an adapter reads the provider's own JSON, which
     // for Replicate carries the SDK's return value as the prediction's `output`.
-    const raw = fixture.providerResults[decl.provider];
+    const raw = fixture.providerResults[run.resultSet]![decl.provider];
     const outputs = readProviderOutputs(decl, decl.provider === "replicate" ? { output: raw } : raw, validated);
     const stored = run.stored ?? [];
     expect(outputs.map((o) => o.url ?? o.text)).toEqual(stored.map((s) => s.storage_url ?? s.content));
     outputs.forEach((out, i) => {
       const s = stored[i]!;
-      if (decl.outputs.width !== undefined) expect(out.width, "width").toBe(s.width);
-      if (decl.outputs.height !== undefined) expect(out.height, "height").toBe(s.height);
-      if (decl.outputs.durationSeconds !== undefined) expect(out.durationSeconds, "duration").toBe(s.duration);
+      // Boards stores None where this leaves the field out.
+      if (decl.outputs.width !== undefined) expect(out.width ?? null, "width").toBe(s.width ?? null);
+      if (decl.outputs.height !== undefined) expect(out.height ?? null, "height").toBe(s.height ?? null);
+      if (decl.outputs.durationSeconds !== undefined) expect(out.durationSeconds ?? null, "duration").toBe(s.duration ?? null);
       if (decl.outputs.format !== undefined) expect(out.format, "format").toBe(s.format);
     });
 

@@ -26,9 +26,10 @@ function walkExpr(expr: Expr | Arg, refs: Refs): void {
     if (e.else !== undefined) walkExpr(e.else as Expr, refs);
   }
   if ("transform" in e) refs.transforms.add(e.transform as string);
-  for (const key of ["add", "mul", "sub", "div", "min", "max"]) if (Array.isArray(e[key])) for (const x of e[key] as Expr[]) walkExpr(x, refs);
+  for (const key of ["add", "mul", "sub", "div", "min", "max", "first"]) if (Array.isArray(e[key])) for (const x of e[key] as Expr[]) walkExpr(x, refs);
   if ("len" in e) walkExpr(e.len as Expr, refs);
   if ("number" in e) walkExpr(e.number as Expr, refs);
+  if ("floor" in e) walkExpr(e.floor as Expr, refs);
 }
 
 function walkCond(cond: Cond, refs: Refs): void {

@@ -76,6 +76,13 @@ export function evaluate(expr: Expr, scope: Scope): unknown {
   }
   if ("template" in expr) return expr.template.replace(/\{([\w.]+)\}/g, (_, path: string) => String(readPath(scope.inputs, path) ?? ""));
   if ("if" in expr) return test(expr.if, scope) ? evaluate(expr.then, scope) : expr.else === undefined ? undefined : evaluate(expr.else, scope);
+  if ("first" in expr) {
+    for (const e of expr.first) {
+      const value = evaluate(e, scope);
+      if (value !== null && value !== undefined) return value;
+    }
+    return undefined;
+  }
   if ("transform" in expr) {
     const fn = transforms[expr.transform];
     if (!fn) throw new DeclarationError(`unknown transform '${expr.transform}'`);
@@ -93,6 +100,7 @@ export function evaluate(expr: Expr, scope: Scope): unknown {
     return typeof value === "string" || Array.isArray(value) ? value.length : 0;
   }
   if ("number" in expr) return num(evaluate(expr.number, scope), "number");
+  if ("floor" in expr) return Math.floor(num(evaluate(expr.floor, scope), "floor"));
   throw new DeclarationError(`unknown expression ${JSON.stringify(expr).slice(0, 80)}`);
 }
 
