@@ -1,12 +1,11 @@
 /**
- * The catalogue against Boards itself. tests/fixtures/boards-generator-runs.json records, for every
- * Boards generator and three input sets each (required fields only; every field set; optional
- * fields falsy — empty, zero, false or null — where their schema allows), what Boards'
- * own Python code did when run against recording fakes of the provider SDKs
- * (scripts/boards-oracle/): the inputs after Pydantic validation, the request it sent, what it
- * stored from a sample provider result (a full one, and one with URLs only, where Boards falls back
- * to defaults or to sizes from the inputs), and its cost estimate. Each declaration must reproduce
- * all four.
+ * The catalogue against Boards itself. tests/fixtures/boards-generator-runs.json records what
+ * Boards' own Python generators did when run against recording fakes of the provider SDKs
+ * (scripts/boards-oracle/), five runs per generator: required fields only; every field set;
+ * optional fields falsy (empty, zero, false or null) where their schema allows; one value out of
+ * bounds; every field set against a provider result with URLs only. For each: the inputs after
+ * Pydantic validation (or the rejection), the request sent, what was stored from the result, and
+ * the cost estimate. Each declaration must reproduce all of them.
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";

@@ -27,10 +27,12 @@ export function readPath(value: unknown, path: string): unknown {
   return current;
 }
 
-/** Python's truthiness: null, false, 0, "" and empty lists/objects are false. */
+/**
+ * Python's truthiness as Boards' code meets it: null, false, 0, "" and empty lists are false;
+ * objects are Pydantic models there, which are always true.
+ */
 export function truthy(value: unknown): boolean {
   if (Array.isArray(value)) return value.length > 0;
-  if (value && typeof value === "object") return Object.keys(value).length > 0;
   return Boolean(value);
 }
 
@@ -51,7 +53,8 @@ function firstUrl(scope: Scope, field: string): string {
 export function evaluate(expr: Expr, scope: Scope): unknown {
   if (typeof expr === "string") return readPath(scope.inputs, expr);
   if (expr === null || typeof expr !== "object") return expr;
-  if ("const" in expr) return expr.const;
+  // Copies, so that a caller changing a request body cannot change the declaration.
+  if ("const" in expr) return structuredClone(expr.const);
   if ("input" in expr) {
     const value = readPath(scope.inputs, expr.input);
     return (value === null || value === undefined) && expr.default !== undefined ? expr.default : value;
@@ -71,7 +74,7 @@ export function evaluate(expr: Expr, scope: Scope): unknown {
   if ("map" in expr) {
     const key = evaluate(expr.map, scope);
     const hit = Object.hasOwn(expr.table, String(key)) ? expr.table[String(key)] : undefined;
-    if (hit !== undefined) return hit;
+    if (hit !== undefined) return structuredClone(hit);
     return expr.default === undefined ? undefined : evaluate(expr.default, scope);
   }
   if ("template" in expr) return expr.template.replace(/\{([\w.]+)\}/g, (_, path: string) => String(readPath(scope.inputs, path) ?? ""));
