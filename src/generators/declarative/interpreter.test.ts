@@ -91,6 +91,15 @@ describe("outputs", () => {
     expect(() => readProviderOutputs(get("fal-flux-2"), { images: [] })).toThrow(/no outputs/);
   });
 
+  it("takes list items that are URLs or {url} objects alike", () => {
+    const decl = get("kie-nano-banana-edit");
+    const inputs = { output_format: "png" };
+    const asObjects = { resultJson: JSON.stringify({ images: [{ url: "https://c/a.png", width: 640, height: 480 }] }) };
+    const asStrings = { resultJson: JSON.stringify({ resultUrls: ["https://c/b.png"] }) };
+    expect(readProviderOutputs(decl, asObjects, inputs).map((o) => o.url)).toEqual(["https://c/a.png"]);
+    expect(readProviderOutputs(decl, asStrings, inputs).map((o) => o.url)).toEqual(["https://c/b.png"]);
+  });
+
   it("reads text outputs", () => {
     expect(readProviderOutputs(get("openai-whisper"), { text: "hello there" })).toEqual([{ text: "hello there", format: "plain" }]);
   });

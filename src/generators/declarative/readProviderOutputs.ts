@@ -69,7 +69,8 @@ export function readProviderOutputs(decl: GeneratorDeclaration, providerResult: 
       if (typeof text !== "string") continue;
       out.text = text;
     } else {
-      const url = readPath(item, spec.url ?? ".");
+      // An item that is a string is the URL itself (Kie lists either URLs or {url} objects).
+      const url = typeof item === "string" ? item : readPath(item, spec.url ?? ".");
       // Boards skips items without a URL (or fails on them); either way there is no file.
       if (typeof url !== "string" || !url) continue;
       out.url = url;
