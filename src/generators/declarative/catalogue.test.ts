@@ -1,7 +1,7 @@
 /**
  * The catalogue against Boards itself. tests/fixtures/boards-generator-runs.json records what
  * Boards' own Python generators did when run against recording fakes of the provider SDKs
- * (scripts/boards-oracle/), five runs per generator: required fields only; every field set;
+ * (recorded once with the Boards source at hand; the recorder is not part of this project), five runs per generator: required fields only; every field set;
  * optional fields falsy (empty, zero, false or null) where their schema allows; one value out of
  * bounds; every field set against a provider result with URLs only. For each: the inputs after
  * Pydantic validation (or the rejection), the request sent, what was stored from the result, and

@@ -2,10 +2,11 @@
  * The catalogue: every provider generator as a declaration, kept as data in ./catalogue.json
  * (Boards' 98 generators, input schemas exactly as Boards serves them).
  */
-import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { checkReferences } from "./checkReferences.js";
 import { GeneratorDeclarationSchema, type GeneratorDeclaration } from "./GeneratorDeclaration.js";
+// Imported rather than read from disk so the build carries it into dist/ with the code.
+import catalogueData from "./catalogue.json" with { type: "json" };
 
 let cached: GeneratorDeclaration[] | undefined;
 
@@ -34,6 +35,6 @@ export function parseDeclarations(raw: unknown, where: string): GeneratorDeclara
 
 /** All catalogue declarations (parsed once). */
 export function loadCatalogue(): GeneratorDeclaration[] {
-  cached ??= parseDeclarations(JSON.parse(readFileSync(new URL("./catalogue.json", import.meta.url), "utf8")), "catalogue.json");
+  cached ??= parseDeclarations(catalogueData, "catalogue.json");
   return cached;
 }

@@ -12,7 +12,7 @@ const fixture = (name: string) => readFileSync(new URL(`../../../tests/fixtures/
 const FLUX = "boards.generators.implementations.fal.image.flux_2.FalFlux2Generator";
 
 describe("Boards generators.yaml", () => {
-  it("loads Boards' baseline config unchanged: every listed class, in file order", () => {
+  it("loads a Boards config listing every class unchanged: every listed class, in file order", () => {
     const text = fixture("boards-baseline.yaml");
     const classes = [...text.matchAll(/class: "([^"]+)"/g)].map((m) => m[1]);
     const result = loadBoardsConfig(text, catalogue);
@@ -21,7 +21,7 @@ describe("Boards generators.yaml", () => {
     expect(result.declarations.map((d) => d.pythonClass)).toEqual(classes);
   });
 
-  it("loads Boards' example config: import by module, class with a name override, disabled entry point skipped", () => {
+  it("loads a Boards config with each entry kind: import by module, class with a name override, disabled entry point skipped", () => {
     const result = loadBoardsConfig(fixture("boards-example.yaml"), catalogue);
     expect(result.declarations.map((d) => d.name)).toEqual(["openai-whisper", "replicate-flux-pro"]);
     expect(result.warnings).toEqual([
