@@ -1,4 +1,4 @@
-// ESLint 9 flat config: the SDL (`npm run lint:schema`) and the TypeScript (`npm run lint:ts`).
+// ESLint flat config: the SDL (`npm run lint:schema`) and the TypeScript (`npm run lint:ts`).
 import js from '@eslint/js';
 import graphql from '@graphql-eslint/eslint-plugin';
 import tseslint from 'typescript-eslint';

@@ -96,7 +96,7 @@ describe("a worker process stopped in the middle of a job", () => {
       const g = await submitFlaky(owner, boardId, { prompt: "deploys", fail_attempts: 1, hold_ms: 120_000, hold_attempts: 4 });
       expect((await jobState(api.pool, g.id))[0]).toMatchObject({ attempts: 0, max_attempts: 3 });
       const seen: LifecycleView[] = [];
-      let progress = 0;
+      let progress: number;
 
       for (let deploy = 1; deploy <= 3; deploy++) {
         const worker: WorkerProcess = startWorkerProcess(workerEnvFor(api));

@@ -1,6 +1,6 @@
 /**
  * Hands a running job back to the queue when its worker stops (a deploy), so the stop costs
- * the job none of its attempts. graphile-worker 0.17 counts an attempt when it locks a job,
+ * the job none of its attempts. graphile-worker counts an attempt when it locks a job,
  * and on a task's failure keeps that count, records `last_error` and backs off `run_at`: three
  * deploys during one long generation would fail it. Here the task, still holding the lock,
  * unlocks the job itself with the count it had before this run and `run_at` now, as

@@ -43,7 +43,7 @@ export async function startWorker(
 ): Promise<RunningWorker> {
   const liveness = new WorkerLiveness(deps, { heartbeatMs: options.heartbeatMs, deadAfterMs: options.deadAfterMs });
   const events: WorkerEvents = new EventEmitter();
-  // graphile-worker 0.17 locks jobs with the id of the worker *pool*, so that is what the
+  // graphile-worker (since 0.17) locks jobs with the id of the worker *pool*, so that is what the
   // heartbeat must vouch for.
   events.on("pool:create", ({ workerPool }) => {
     void liveness.add(workerPool.id).catch((err: unknown) => deps.logger.warn({ err }, "could not record worker"));
