@@ -1,6 +1,6 @@
 /**
- * Runs a real entry point (`src/main.ts`, or `src/worker.ts`) as a child process, reading its
- * JSON log lines, so tests and benchmarks can exercise processes exactly as deployed.
+ * Runs a real entry point (`src/main.ts`, or `src/worker.ts`, or any command) as a child process,
+ * reading its JSON log lines, so tests and benchmarks can exercise processes exactly as deployed.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
@@ -36,7 +36,16 @@ function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
 export function startMainProcess(env: Record<string, string>, entry = "src/main.ts", cwd = projectRoot): MainProcess {
   // Resolved from the project, since a bare `tsx` would be looked up from `cwd`.
   const loader = cwd === projectRoot ? "tsx" : pathToFileURL(join(projectRoot, "node_modules", "tsx", "dist", "loader.mjs")).href;
-  const child = spawn(process.execPath, ["--import", loader, entry], {
+  return startCommand([process.execPath, "--import", loader, entry], env, cwd);
+}
+
+/**
+ * Runs `argv` (a command as an image runs it, e.g. `["node", "dist/src/worker.js"]`; `node` is
+ * this Node) in the project directory, with the same log reading as {@link startMainProcess}.
+ */
+export function startCommand(argv: readonly string[], env: Record<string, string>, cwd = projectRoot): MainProcess {
+  const [command = "", ...args] = argv;
+  const child = spawn(command === "node" ? process.execPath : command, args, {
     cwd,
     env: childEnv(env),
     stdio: ["ignore", "pipe", "pipe"],
