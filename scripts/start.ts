@@ -11,7 +11,7 @@
  * 3. `start` builds when a source is newer than the last build, then runs `dist/src/main.js`;
  *    `dev` runs `tsx watch src/main.ts`; `worker` runs `src/worker.ts`; `setup` (`npm run
  *    db:setup`) stops here, with the database ready. `migrate-dev` (`npm run migrate:dev`) only
- *    creates the database in step 2, then runs `prisma migrate dev` with the remaining arguments.
+ *    creates the database in step 2, then creates and applies a migration (see migrateDev.ts).
  * 4. SIGINT/SIGTERM go to the child; once it has exited, the embedded PostgreSQL this process
  *    started is stopped, then this process exits with the child's status.
  *
@@ -26,6 +26,8 @@ import pg from "pg";
 import type { Env } from "../src/env.js";
 import { readProcessEnv } from "../src/processEnv.js";
 import { displayUrl } from "./displayUrl.js";
+import { migrateDev } from "./migrateDev.js";
+import { pendingMigrations, runPrisma } from "./prismaCli.js";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "./embeddedPostgres.js";
 
 type Mode = "start" | "dev" | "worker" | "setup" | "migrate-dev";
@@ -72,40 +74,13 @@ async function createDatabaseIfMissing(url: string): Promise<void> {
   }
 }
 
-/** Migration directories not yet recorded as applied (all of them when Prisma's table is absent). */
-async function pendingMigrations(url: string): Promise<string[]> {
-  const dir = join(root, "prisma", "migrations");
-  const wanted = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ migration_name: string }>(
-      "SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL",
-    );
-    const applied = new Set(rows.map((r) => r.migration_name));
-    return wanted.filter((name) => !applied.has(name));
-  } catch (error) {
-    if ((error as { code?: string }).code === "42P01") return wanted;
-    throw error;
-  } finally {
-    await client.end();
-  }
-}
-
-const prismaCli = join(root, "node_modules", "prisma", "build", "index.js");
-
-/** Environment of the Prisma CLI (run from the project directory, where it finds prisma.config.ts: else it wants native engines). */
-function prismaEnv(childEnv: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  // Prisma's schema engine leaves 10 s timers armed; see the preload.
-  return { ...childEnv, NODE_OPTIONS: `--require ${join(root, "scripts", "unref-long-timers.cjs")}` };
-}
-
 async function migrate(url: string, childEnv: NodeJS.ProcessEnv): Promise<void> {
-  const pending = await pendingMigrations(url);
+  const pending = await pendingMigrations(url, join(root, "prisma", "migrations"));
   if (pending.length === 0) return;
   const since = Date.now();
   progress(`applying ${pending.length} migration${pending.length === 1 ? "" : "s"}…`);
-  await runQuietly([prismaCli, "migrate", "deploy"], prismaEnv(childEnv), root);
+  const deployed = await runPrisma(["migrate", "deploy"], childEnv);
+  if (deployed.code !== 0) throw new Error(`prisma migrate deploy failed (exit ${deployed.code}):\n${deployed.stdout}${deployed.stderr}`);
   progress(`migrations applied (${elapsed(since)})`);
 }
 
@@ -212,10 +187,8 @@ async function main(mode: Mode): Promise<void> {
     const childEnv: NodeJS.ProcessEnv = { ...process.env, BOARDS_DATABASE_URL: chosen.url };
     await createDatabaseIfMissing(chosen.url);
     if (mode === "migrate-dev") {
-      // In the foreground of the terminal: `migrate dev` may ask questions (a migration's name, a reset).
-      child = spawn(process.execPath, [prismaCli, "migrate", "dev", ...process.argv.slice(3)], { cwd: root, env: prismaEnv(childEnv), stdio: "inherit" });
-      child.on("exit", (code, signal) => void finish(code ?? (signal ? exitCode(signal) : 1)));
-      return;
+      await migrateDev(chosen.url, childEnv, process.argv.slice(3), progress);
+      return finish(0);
     }
     await migrate(chosen.url, childEnv);
     await seedIfNeeded(env, chosen.url);
