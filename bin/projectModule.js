@@ -36,7 +36,9 @@ export async function importProjectModule(path) {
   const compiled = join(root, "dist", "src", `${path}.js`);
   const source = join(root, "src", `${path}.ts`);
   const tsxAvailable = existsSync(join(root, "node_modules", "tsx"));
-  if (buildIsCurrent(compiled) || !existsSync(source) || !tsxAvailable) {
+  // BOARDS_FROM_SOURCES=true: the sources even when a build is current (tests, debugging).
+  const fromSources = process.env.BOARDS_FROM_SOURCES === "true" && existsSync(source) && tsxAvailable;
+  if (!fromSources && (buildIsCurrent(compiled) || !existsSync(source) || !tsxAvailable)) {
     if (!existsSync(compiled)) throw new Error(`${compiled} is missing: run \`npm run build\` first`);
     return import(pathToFileURL(compiled).href);
   }
@@ -46,9 +48,4 @@ export async function importProjectModule(path) {
     tsxRegistered = true;
   }
   return import(pathToFileURL(source).href);
-}
-
-/** Whether modules are loaded from TypeScript sources (then task files end in .ts). */
-export function runsFromSources() {
-  return tsxRegistered;
 }

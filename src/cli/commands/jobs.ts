@@ -49,7 +49,8 @@ function view(row: JobRow): JobView {
     ? "running"
     : row.attempts >= row.max_attempts
       ? "failed"
-      : row.last_error
+      : // A retried job keeps its last error until it runs again; with attempts reset it is queued.
+        row.last_error && row.attempts > 0
         ? "retrying"
         : row.future
           ? "scheduled"
@@ -117,7 +118,7 @@ export function jobsList(options: ListOptions): Promise<void> {
 /** Prints jobs whose last attempt failed: waiting to retry, or out of attempts (`failed`). */
 export function jobsFailed(options: ListOptions): Promise<void> {
   return withDatabase(async (db) =>
-    print(await selectJobs(db, "locked_at IS NULL AND (last_error IS NOT NULL OR attempts >= max_attempts)", options), options, "No failed jobs."),
+    print(await selectJobs(db, "locked_at IS NULL AND ((last_error IS NOT NULL AND attempts > 0) OR attempts >= max_attempts)", options), options, "No failed jobs."),
   );
 }
 
@@ -161,13 +162,10 @@ export function jobsRetry(idText: string, options: { json?: boolean }): Promise<
         );
       }
     }
-    const { rows } = await db.pool.query<JobRow>(
-      `SELECT ${COLUMNS} FROM graphile_worker.reschedule_jobs(ARRAY[$1::bigint], run_at := now(), attempts := 0) AS jobs`,
-      [id],
-    );
+    const { rowCount } = await db.pool.query("SELECT id FROM graphile_worker.reschedule_jobs(ARRAY[$1::bigint], run_at := now(), attempts := 0)", [id]);
     // reschedule_jobs skips locked jobs: a worker took it since it was read.
-    if (!rows[0]) throw new CliError(`job ${id} was taken by a worker meanwhile; it cannot be retried now`);
-    const updated = view(rows[0]);
+    if (!rowCount) throw new CliError(`job ${id} was taken by a worker meanwhile; it cannot be retried now`);
+    const updated = await findJob(db, id);
     if (options.json) printJson(updated);
     else process.stdout.write(`Job ${id} (${updated.task}) will run again now (attempts reset, ${updated.maxAttempts} allowed)\n`);
   });
@@ -188,17 +186,13 @@ export function jobsCancel(idText: string, options: { json?: boolean }): Promise
       const cancelled = await cancelLiveGeneration(db, generationId);
       cancelledGeneration = cancelled?.id ?? null;
     }
-    let removed = false;
-    if (cancelledGeneration) {
-      // remove_job (by the job queue) deleted it, or, while it runs, took its retries away.
-      removed = true;
-    } else {
+    // Cancelling the generation removed its job (remove_job), or took a running one's retries away.
+    if (!cancelledGeneration) {
       if (job.state === "running") throw new CliError(`job ${id} is running (locked by ${job.lockedBy}); it cannot be cancelled now`);
       const { rowCount } = await db.pool.query("SELECT id FROM graphile_worker.complete_jobs(ARRAY[$1::bigint])", [id]);
       if (!rowCount) throw new CliError(`job ${id} was taken by a worker meanwhile; it cannot be cancelled now`);
-      removed = true;
     }
-    if (options.json) printJson({ id, task: job.task, removed, cancelledGeneration });
+    if (options.json) printJson({ id, task: job.task, removed: true, cancelledGeneration });
     else if (cancelledGeneration) process.stdout.write(`Cancelled generation ${cancelledGeneration}; job ${id} removed\n`);
     else process.stdout.write(`Job ${id} (${job.task}) removed\n`);
   });
