@@ -21,6 +21,8 @@ type Hosted = { runtime: Runtime; liveness: WorkerLiveness; tasks: TaskList };
 
 let configured: { env: Env; logger: Logger } | undefined;
 let hosted: Promise<Hosted> | undefined;
+/** Heartbeat registrations under way: a release waits for them, or a late one would outlive it. */
+const registering = new Set<Promise<void>>();
 
 function host(): Promise<Hosted> {
   if (!configured) throw new Error("graphile-worker was started without the project's graphile.config.ts");
@@ -38,6 +40,7 @@ async function release(): Promise<void> {
   if (!hosted) return;
   const { runtime, liveness } = await hosted;
   hosted = undefined;
+  await Promise.all(registering);
   await liveness.stop();
   await runtime.close();
 }
@@ -58,9 +61,11 @@ export function graphileWorkerPreset(): GraphileConfig.Preset {
   configured = { env, logger };
   const events: WorkerEvents = new EventEmitter();
   events.on("pool:create", ({ workerPool }) => {
-    void host()
+    const registration = host()
       .then(({ liveness }) => liveness.add(workerPool.id))
-      .catch((err: unknown) => logger.error({ err }, "could not start the worker's runtime"));
+      .catch((err: unknown) => logger.error({ err }, "could not start the worker's runtime"))
+      .finally(() => registering.delete(registration));
+    registering.add(registration);
   });
   events.on("pool:release", () => {
     void release().catch((err: unknown) => logger.warn({ err }, "could not release the worker's runtime"));
