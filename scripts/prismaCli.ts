@@ -4,13 +4,13 @@
  * wants native engines, which cannot be downloaded here).
  */
 import { spawn } from "node:child_process";
-import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import pg from "pg";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const cli = join(root, "node_modules", "prisma", "build", "index.js");
+
+export { pendingMigrations } from "../src/cli/migrations.js";
 
 export type PrismaResult = { code: number; stdout: string; stderr: string };
 
@@ -27,25 +27,4 @@ export function runPrisma(args: string[], env: NodeJS.ProcessEnv): Promise<Prism
     child.on("error", fail);
     child.on("exit", (code, signal) => done({ code: code ?? (signal ? 128 : 1), stdout, stderr }));
   });
-}
-
-/** Migration directories of `migrationsDir` not yet recorded as applied (all of them when Prisma's table is absent). */
-export async function pendingMigrations(url: string, migrationsDir: string): Promise<string[]> {
-  const wanted = readdirSync(migrationsDir, { withFileTypes: true })
-    .filter((e) => e.isDirectory())
-    .map((e) => e.name);
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ migration_name: string }>(
-      "SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL",
-    );
-    const applied = new Set(rows.map((r) => r.migration_name));
-    return wanted.filter((name) => !applied.has(name));
-  } catch (error) {
-    if ((error as { code?: string }).code === "42P01") return wanted;
-    throw error;
-  } finally {
-    await client.end();
-  }
 }

@@ -8,26 +8,27 @@
  *    working directory already runs it. One line says which database is in use.
  * 2. The database is created if missing, pending migrations are applied (the Prisma CLI runs only
  *    when a migration directory is not yet recorded), the default tenant is seeded.
- * 3. `start` builds when a source is newer than the last build, then runs `dist/src/main.js`;
- *    `dev` runs `tsx watch src/main.ts`; `worker` runs `src/worker.ts`; `setup` (`npm run
- *    db:setup`) stops here, with the database ready. `migrate-dev` (`npm run migrate:dev`) only
- *    creates the database in step 2, then creates and applies a migration (see migrateDev.ts).
+ * 3. `start` and `worker` build when a source is newer than the last build, then run
+ *    `dist/src/main.js` or `dist/src/worker.js`; `dev` runs `tsx watch src/main.ts`; `setup`
+ *    (`npm run db:setup`) stops here, with the database ready. `migrate-dev` (`npm run
+ *    migrate:dev`) only creates the database in step 2, then creates and applies a migration
+ *    (see migrateDev.ts).
  * 4. SIGINT/SIGTERM go to the child; once it has exited, the embedded PostgreSQL this process
  *    started is stopped, then this process exits with the child's status.
  *
  * Steps that do real work (first `initdb`, migrations, build) print one progress line each.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, readdirSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { constants } from "node:os";
 import { join, resolve } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import pg from "pg";
+import { buildIfChanged, compiledEntry } from "../src/cli/build.js";
+import { applyMigrations } from "../src/cli/migrations.js";
 import type { Env } from "../src/env.js";
 import { readProcessEnv } from "../src/processEnv.js";
 import { displayUrl } from "./displayUrl.js";
 import { migrateDev } from "./migrateDev.js";
-import { pendingMigrations, runPrisma } from "./prismaCli.js";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "./embeddedPostgres.js";
 
 type Mode = "start" | "dev" | "worker" | "setup" | "migrate-dev";
@@ -38,25 +39,11 @@ function progress(line: string): void {
   console.log(`boards: ${line}`);
 }
 
-function elapsed(since: number): string {
-  return `${((Date.now() - since) / 1000).toFixed(1)} s`;
-}
-
 /** Seconds since this process began, module loading included. */
 function uptime(): string {
   return `${process.uptime().toFixed(1)} s`;
 }
 
-/** Runs a Node script of the project quietly; its output is printed only if it fails. */
-function runQuietly(args: string[], env: NodeJS.ProcessEnv, cwd = process.cwd()): Promise<void> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.on("error", fail);
-    child.on("exit", (code) => (code === 0 ? done() : fail(new Error(`${args.join(" ")} failed (exit ${code}):\n${output}`))));
-  });
 }
 
 async function createDatabaseIfMissing(url: string): Promise<void> {
@@ -74,16 +61,6 @@ async function createDatabaseIfMissing(url: string): Promise<void> {
   }
 }
 
-async function migrate(url: string, childEnv: NodeJS.ProcessEnv): Promise<void> {
-  const pending = await pendingMigrations(url, join(root, "prisma", "migrations"));
-  if (pending.length === 0) return;
-  const since = Date.now();
-  progress(`applying ${pending.length} migration${pending.length === 1 ? "" : "s"}…`);
-  const deployed = await runPrisma(["migrate", "deploy"], childEnv);
-  if (deployed.code !== 0) throw new Error(`prisma migrate deploy failed (exit ${deployed.code}):\n${deployed.stdout}${deployed.stderr}`);
-  progress(`migrations applied (${elapsed(since)})`);
-}
-
 /** Seeds the default tenant when it is missing; Prisma's client (slow to load) only then. */
 async function seedIfNeeded(env: Env, url: string): Promise<void> {
   const client = new pg.Client({ connectionString: url });
@@ -98,37 +75,10 @@ async function seedIfNeeded(env: Env, url: string): Promise<void> {
   await seedDatabase({ ...env, databaseUrl: url });
 }
 
-/** Newest modification time under `path` (a file or a directory, recursively). */
-function newest(path: string): number {
-  if (!existsSync(path)) return 0;
-  const stat = statSync(path);
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  let latest = stat.mtimeMs;
-  for (const entry of readdirSync(path)) latest = Math.max(latest, newest(join(path, entry)));
-  return latest;
-}
-
-/** Builds `dist/` unless the last build (its stamp file) is newer than every source. */
-async function buildIfChanged(childEnv: NodeJS.ProcessEnv): Promise<void> {
-  const stamp = join(root, "dist", ".build-stamp");
-  const sources = Math.max(...["src", "tsconfig.json", "tsconfig.build.json", "package.json"].map((p) => newest(join(root, p))));
-  if (existsSync(stamp) && existsSync(join(root, "dist", "src", "main.js")) && statSync(stamp).mtimeMs >= sources) return;
-  const since = Date.now();
-  progress("building (sources changed since the last build)…");
-  const begun = new Date();
-  await runQuietly([join(root, "node_modules", "typescript", "bin", "tsc"), "-p", join(root, "tsconfig.build.json")], childEnv);
-  // Stamped with the time the build began: a source saved during the build triggers the next one.
-  writeFileSync(stamp, begun.toISOString());
-  utimesSync(stamp, begun, begun);
-  progress(`built (${elapsed(since)})`);
-}
-
 function childCommand(mode: Mode): string[] {
-  if (mode === "start") return [join(root, "dist", "src", "main.js")];
-  const tsx = join(root, "node_modules", "tsx", "dist", "cli.mjs");
-  if (mode === "dev") return [tsx, "watch", join(root, "src", "main.ts")];
-  // In this child itself rather than under the tsx CLI, so signals reach the worker directly.
-  return ["--import", pathToFileURL(join(root, "node_modules", "tsx", "dist", "loader.mjs")).href, join(root, "src", "worker.ts")];
+  if (mode === "start") return [compiledEntry("main")];
+  if (mode === "worker") return [compiledEntry("worker")];
+  return [join(root, "node_modules", "tsx", "dist", "cli.mjs"), "watch", join(root, "src", "main.ts")];
 }
 
 async function chooseDatabase(env: Env): Promise<{ url: string; embedded?: EmbeddedDatabase }> {
@@ -190,13 +140,13 @@ async function main(mode: Mode): Promise<void> {
       await migrateDev(chosen.url, childEnv, process.argv.slice(3), progress);
       return finish(0);
     }
-    await migrate(chosen.url, childEnv);
+    await applyMigrations(chosen.url, childEnv, progress);
     await seedIfNeeded(env, chosen.url);
     if (mode === "setup") {
       progress(`database ready in ${uptime()}`);
       return finish(0);
     }
-    if (mode === "start") await buildIfChanged(childEnv);
+    if (mode === "start" || mode === "worker") await buildIfChanged(childEnv, progress);
     if (signalled) return;
     progress(`ready in ${uptime()}, starting ${mode === "worker" ? "the worker" : "the API"}`);
     // Its own process group: a Ctrl-C reaches it once, through onSignal, not also from the terminal.

@@ -3,7 +3,7 @@
  * Used by the worker process (src/worker.ts), in-process by the API (src/main.ts), and by tests.
  */
 import { EventEmitter } from "node:events";
-import { Logger as GraphileLogger, run, type Runner, type WorkerEvents } from "graphile-worker";
+import { Logger as GraphileLogger, run, type Runner, type TaskList, type WorkerEvents } from "graphile-worker";
 import type pg from "pg";
 import type { Logger } from "../logger.js";
 import { createDeleteStoredObjectsTask, DELETE_STORED_OBJECTS } from "./deleteStoredObjects.js";
@@ -22,7 +22,8 @@ export type WorkerOptions = {
 
 export type RunningWorker = { runner: Runner; liveness: WorkerLiveness; stop: () => Promise<void> };
 
-function graphileLogger(logger: Logger): GraphileLogger {
+/** graphile-worker's logger writing to ours (its debug chatter at debug). */
+export function graphileLogger(logger: Logger): GraphileLogger {
   return new GraphileLogger((scope) => (level, message, meta) => {
     // A job handed back on shutdown reaches graphile-worker as a failed task, which it logs as
     // an error with a stack trace; the task has already logged the hand-back at info.
@@ -35,6 +36,24 @@ function graphileLogger(logger: Logger): GraphileLogger {
     else if (level === "warning") logger.warn(entry, message);
     else logger.debug(entry, message);
   });
+}
+
+/**
+ * Every task a worker runs, by identifier. `npx graphile-worker` loads them by file name from
+ * src/cli/graphileTasks/, so a task added here needs a file there too.
+ */
+export function workerTaskList(
+  deps: Omit<RunGenerationDeps, "cancelCheckIntervalMs" | "progressIntervalMs">,
+  options: Pick<WorkerOptions, "cancelCheckIntervalMs" | "progressIntervalMs">,
+): TaskList {
+  return {
+    [RUN_GENERATION]: createRunGenerationTask({
+      ...deps,
+      cancelCheckIntervalMs: options.cancelCheckIntervalMs,
+      progressIntervalMs: options.progressIntervalMs,
+    }),
+    [DELETE_STORED_OBJECTS]: createDeleteStoredObjectsTask(deps),
+  };
 }
 
 export async function startWorker(
@@ -56,14 +75,7 @@ export async function startWorker(
     parsedCronItems: [],
     events,
     logger: graphileLogger(deps.logger),
-    taskList: {
-      [RUN_GENERATION]: createRunGenerationTask({
-        ...deps,
-        cancelCheckIntervalMs: options.cancelCheckIntervalMs,
-        progressIntervalMs: options.progressIntervalMs,
-      }),
-      [DELETE_STORED_OBJECTS]: createDeleteStoredObjectsTask(deps),
-    },
+    taskList: workerTaskList(deps, options),
   });
   liveness.start();
   return {

@@ -7,7 +7,8 @@ import { canChangeGeneration } from "../auth/policy.js";
 import type { ServiceContext } from "../context.js";
 import { conflict, forbidden, notFound } from "../errors.js";
 import type { Generation } from "../generated/prisma/client.js";
-import { markCancelled } from "../jobs/generationState.js";
+import { markCancelled, type StateDeps } from "../jobs/generationState.js";
+import type { JobQueue } from "../jobs/jobQueue.js";
 import { storedKeysOf } from "../storage/storedKeys.js";
 import { boardForMutation, requireUser } from "./boardAccess.js";
 
@@ -28,14 +29,25 @@ async function generationForChange(ctx: ServiceContext, id: string, verb: string
  */
 export async function cancelGeneration(ctx: ServiceContext, id: string): Promise<Generation> {
   const generation = await generationForChange(ctx, id, "cancel");
-  const cancelled = await markCancelled(ctx, generation.id);
+  const cancelled = await cancelLiveGeneration(ctx, generation.id);
   if (!cancelled) {
     const current = await ctx.prisma.generation.findUniqueOrThrow({ where: { id: generation.id } });
     throw conflict(
       `Cannot cancel generation with status '${current.status.toLowerCase()}'. Only pending or processing generations can be cancelled.`,
     );
   }
-  await ctx.jobs.removeGenerationJob(ctx.prisma, generation.id);
+  return cancelled;
+}
+
+/**
+ * Cancels a PENDING or PROCESSING generation for a caller already authorized (the API after
+ * its permission check, or an operator's CLI): marks it CANCELLED, which the worker running it
+ * hears and aborts on, and removes its queued job.
+ * @returns the cancelled row, or null when the generation had already ended (or is gone).
+ */
+export async function cancelLiveGeneration(deps: StateDeps & { jobs: JobQueue }, id: string): Promise<Generation | null> {
+  const cancelled = await markCancelled(deps, id);
+  if (cancelled) await deps.jobs.removeGenerationJob(deps.prisma, id);
   return cancelled;
 }
 

@@ -23,7 +23,7 @@ export function inputJsonSchema(generator: Generator): unknown {
  * `generators(artifactType)`: every registered generator, or those of one type given as the
  * lowercase string Boards uses (`"image"`); an unknown type lists nothing.
  */
-export function listGenerators(ctx: ServiceContext, artifactType: string | null | undefined): GeneratorInfo[] {
+export function listGenerators(ctx: Pick<ServiceContext, "generators">, artifactType: string | null | undefined): GeneratorInfo[] {
   const type = artifactType?.toLowerCase() as GeneratorArtifactType | undefined;
   return ctx.generators
     .list()
