@@ -10,6 +10,7 @@ import { createDeleteStoredObjectsTask, DELETE_STORED_OBJECTS } from "./deleteSt
 import { JobHandedBack } from "./handBackJob.js";
 import { createRunGenerationTask, RUN_GENERATION, type RunGenerationDeps } from "./runGeneration.js";
 import { WorkerLiveness } from "./workerLiveness.js";
+import { instrumentTask } from "../metrics/instrumentTask.js";
 
 export type WorkerOptions = {
   concurrency: number;
@@ -57,12 +58,12 @@ export async function startWorker(
     events,
     logger: graphileLogger(deps.logger),
     taskList: {
-      [RUN_GENERATION]: createRunGenerationTask({
-        ...deps,
-        cancelCheckIntervalMs: options.cancelCheckIntervalMs,
-        progressIntervalMs: options.progressIntervalMs,
-      }),
-      [DELETE_STORED_OBJECTS]: createDeleteStoredObjectsTask(deps),
+      [RUN_GENERATION]: instrumentTask(
+        RUN_GENERATION,
+        createRunGenerationTask({ ...deps, cancelCheckIntervalMs: options.cancelCheckIntervalMs, progressIntervalMs: options.progressIntervalMs }),
+        deps.logger,
+      ),
+      [DELETE_STORED_OBJECTS]: instrumentTask(DELETE_STORED_OBJECTS, createDeleteStoredObjectsTask(deps), deps.logger),
     },
   });
   liveness.start();
