@@ -6,6 +6,9 @@
  * jobs.
  */
 import { randomBytes, randomUUID } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signToken } from "./helpers/actors.js";
 import type { ThrowawayDatabase } from "./helpers/database.js";
@@ -21,11 +24,14 @@ const isMetricsListening = (line: LogLine) => line.msg === "metrics listening";
 const METRICS_TOKEN = `metrics-${randomBytes(12).toString("hex")}`;
 
 let db: ThrowawayDatabase;
+let storageDir: string;
 beforeAll(async () => {
   db = await privateDatabase("metrics");
+  storageDir = await mkdtemp(join(tmpdir(), "boards-metrics-"));
 });
 afterAll(async () => {
   await db?.drop();
+  if (storageDir) await rm(storageDir, { recursive: true, force: true });
 });
 
 function processEnv(overrides: Record<string, string>): Record<string, string> {
@@ -40,6 +46,7 @@ function processEnv(overrides: Record<string, string>): Record<string, string> {
     BOARDS_LOG_LEVEL: "info",
     BOARDS_WORKER_POLL_INTERVAL_MS: "100",
     BOARDS_WORKER_CONCURRENCY: "2",
+    BOARDS_STORAGE_LOCAL_BASE_PATH: storageDir,
     ...overrides,
   };
 }
