@@ -320,6 +320,9 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
   if (parsed.success && parsed.data.BOARDS_HTTP_HEADERS_TIMEOUT_MS > parsed.data.BOARDS_HTTP_REQUEST_TIMEOUT_MS) {
     problems.push("BOARDS_HTTP_REQUEST_TIMEOUT_MS: must not be shorter than BOARDS_HTTP_HEADERS_TIMEOUT_MS");
   }
+  if (parsed.success && parsed.data.BOARDS_METRICS_PORT !== undefined && parsed.data.BOARDS_METRICS_PORT === parsed.data.BOARDS_API_PORT && parsed.data.BOARDS_API_PORT !== 0) {
+    problems.push("BOARDS_METRICS_PORT: must differ from BOARDS_API_PORT (unset it to serve /metrics on the API's port)");
+  }
   if (!parsed.success || !storage.config || problems.length > 0) throw new EnvError(problems);
   const e = parsed.data;
 
