@@ -1,3 +1,4 @@
+/** Per-request HTTP metrics, recorded by app.ts once each answer is over. */
 import { routeLabel } from "./labels.js";
 import { httpRequestDuration, httpRequests } from "./metrics.js";
 

@@ -46,8 +46,10 @@ function finish(request: Request | undefined, errors: readonly ErrorLike[] | und
 
 function start(context: OperationContext, document: DocumentNode | null): void {
   if (!context.request) return;
-  const name = context.params?.operationName ?? (document ? getOperationAST(document)?.name?.value : undefined) ?? null;
-  const type = document ? (getOperationAST(document, name)?.operation ?? "unknown") : "unknown";
+  const requested = context.params?.operationName ?? null;
+  const operation = document ? getOperationAST(document, requested) : null;
+  const name = requested ?? operation?.name?.value ?? null;
+  const type = operation?.operation ?? "unknown";
   tracked.set(context.request, { started: process.hrtime.bigint(), name: operationNames.label(name), type, done: false });
   const holder = requestStore.getStore()?.operation;
   if (holder) {
@@ -56,6 +58,7 @@ function start(context: OperationContext, document: DocumentNode | null): void {
   }
 }
 
+/** The plugin; first in the list, so it sees operations the other plugins refuse. */
 export function useGraphQLMetrics(): Plugin {
   return {
     onParse({ context }) {
