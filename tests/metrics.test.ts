@@ -9,6 +9,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signToken } from "./helpers/actors.js";
 import type { ThrowawayDatabase } from "./helpers/database.js";
@@ -151,6 +152,15 @@ describe("an API running its worker in-process, /metrics on the API port behind 
     expect(invalid.errors).toHaveLength(1);
     const invalidCode = String(invalid.errors![0]!.extensions?.code ?? "none");
 
+    // A REST upload (multipart) of a small PNG.
+    const png = await sharp({ create: { width: 4, height: 4, channels: 3, background: "#36c" } }).png().toBuffer();
+    const form = new FormData();
+    form.append("board_id", boardId);
+    form.append("artifact_type", "image");
+    form.append("file", new Blob([new Uint8Array(png)], { type: "image/png" }), "dot.png");
+    const upload = await fetch(`${url}/api/uploads/artifact`, { method: "POST", headers: { authorization: `Bearer ${token}` }, body: form });
+    expect(upload.status, await upload.clone().text()).toBe(200);
+
     const done = ok(await postGraphql<{ createGeneration: { id: string } }>(url, SUBMIT, { input: textGeneration(boardId) }, { token })).createGeneration.id;
     await waitForStatus(url, token, done, "COMPLETED");
 
@@ -223,6 +233,8 @@ describe("an API running its worker in-process, /metrics on the API port behind 
     expect(total(s, "boards_event_bus_publish_duration_seconds_count")).toBeGreaterThan(5);
     expect(total(s, "boards_event_bus_publish_failures_total")).toBe(0);
     expect(select(s, "boards_storage_errors_total")).toEqual([]);
+    expect(total(s, "boards_upload_bytes_total", { kind: "multipart" })).toBe(png.length);
+    expect(total(s, "boards_http_requests_total", { method: "POST", route: "/api/uploads", status: "200" })).toBe(1);
   });
 
   it("reports the depth and the oldest due job of each task of the queue", async () => {
