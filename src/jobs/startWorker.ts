@@ -10,7 +10,7 @@ import { createDeleteStoredObjectsTask, DELETE_STORED_OBJECTS } from "./deleteSt
 import { JobHandedBack } from "./handBackJob.js";
 import { createRunGenerationTask, RUN_GENERATION, type RunGenerationDeps } from "./runGeneration.js";
 import { WorkerLiveness } from "./workerLiveness.js";
-import { instrumentTask } from "../metrics/instrumentTask.js";
+import { instrumentTasks } from "../metrics/instrumentTask.js";
 
 export type WorkerOptions = {
   concurrency: number;
@@ -57,14 +57,14 @@ export async function startWorker(
     parsedCronItems: [],
     events,
     logger: graphileLogger(deps.logger),
-    taskList: {
-      [RUN_GENERATION]: instrumentTask(
-        RUN_GENERATION,
-        createRunGenerationTask({ ...deps, cancelCheckIntervalMs: options.cancelCheckIntervalMs, progressIntervalMs: options.progressIntervalMs }),
-        deps.logger,
-      ),
-      [DELETE_STORED_OBJECTS]: instrumentTask(DELETE_STORED_OBJECTS, createDeleteStoredObjectsTask(deps), deps.logger),
-    },
+    taskList: instrumentTasks(deps.logger, {
+      [RUN_GENERATION]: createRunGenerationTask({
+        ...deps,
+        cancelCheckIntervalMs: options.cancelCheckIntervalMs,
+        progressIntervalMs: options.progressIntervalMs,
+      }),
+      [DELETE_STORED_OBJECTS]: createDeleteStoredObjectsTask(deps),
+    }),
   });
   liveness.start();
   return {

@@ -57,3 +57,8 @@ export function instrumentTask(task: string, run: TaskFn, logger: Logger): TaskF
     }
   };
 }
+
+/** Every task of `tasks`, each wrapped by {@link instrumentTask} under its name. */
+export function instrumentTasks(logger: Logger, tasks: Record<string, TaskFn>): Record<string, TaskFn> {
+  return Object.fromEntries(Object.entries(tasks).map(([name, run]) => [name, instrumentTask(name, run, logger)]));
+}
