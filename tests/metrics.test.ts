@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signToken } from "./helpers/actors.js";
 import type { ThrowawayDatabase } from "./helpers/database.js";
 import { openProgressStream, sseSubscribe, wsClient } from "./helpers/live.js";
+import { faultWorkspace, FLAKY, type FaultWorkspace } from "./helpers/faultHarness.js";
 import { startMainProcess, type LogLine, type MainProcess } from "./helpers/mainProcess.js";
 import { privateDatabase } from "./helpers/privateDatabase.js";
 import { labelValues, scrape, scrapeUntil, select, total, type Sample } from "./helpers/scrape.js";
@@ -279,17 +280,24 @@ describe("BOARDS_METRICS_PORT: /metrics on a listener of its own, and a worker p
   let apiUrl: string;
   let apiMetrics: string;
   let workerMetrics: string;
+  let workspace: FaultWorkspace;
 
   beforeAll(async () => {
+    // The flaky test generator fails attempts on demand.
+    workspace = await faultWorkspace();
+    const generators = { BOARDS_GENERATORS_CONFIG_PATH: workspace.configPath };
     [api, worker] = await Promise.all([
-      started({ BOARDS_WORKER_IN_PROCESS: "false", BOARDS_METRICS_PORT: "0" }),
-      started({ BOARDS_METRICS_PORT: "0", BOARDS_METRICS_TOKEN: METRICS_TOKEN }, "src/worker.ts"),
+      started({ ...generators, BOARDS_WORKER_IN_PROCESS: "false", BOARDS_METRICS_PORT: "0" }),
+      started({ ...generators, BOARDS_METRICS_PORT: "0", BOARDS_METRICS_TOKEN: METRICS_TOKEN }, "src/worker.ts"),
     ]);
     apiUrl = `http://127.0.0.1:${(await api.waitForLog(isListening)).port as number}`;
     apiMetrics = `http://127.0.0.1:${(await api.waitForLog(isMetricsListening)).port as number}/metrics`;
     workerMetrics = `http://127.0.0.1:${(await worker.waitForLog(isMetricsListening)).port as number}/metrics`;
   });
-  afterAll(() => Promise.all([stop(api), stop(worker)]));
+  afterAll(async () => {
+    await Promise.all([stop(api), stop(worker)]);
+    await workspace?.dispose();
+  });
 
   it("serves /metrics on that port only: the API's port answers 404 for it", async () => {
     expect((await fetch(`${apiUrl}/metrics`)).status).toBe(404);
@@ -305,19 +313,31 @@ describe("BOARDS_METRICS_PORT: /metrics on a listener of its own, and a worker p
     expect((await fetch(workerMetrics)).status).toBe(401);
     const token = await signToken({ sub: `metrics-${randomUUID()}` });
     const boardId = ok(await postGraphql<{ createBoard: { id: string } }>(apiUrl, CREATE_BOARD, { input: { title: "worker metrics" } }, { token })).createBoard.id;
-    const id = ok(await postGraphql<{ createGeneration: { id: string } }>(apiUrl, SUBMIT, { input: textGeneration(boardId) }, { token })).createGeneration.id;
+    const submit = async (input: Record<string, unknown>) =>
+      ok(await postGraphql<{ createGeneration: { id: string } }>(apiUrl, SUBMIT, { input }, { token })).createGeneration.id;
+    const id = await submit(textGeneration(boardId));
+    // One transient failure, then success (graphile-worker retries after about 2.7 s); and a permanent failure.
+    const flaky = { boardId, generatorName: FLAKY, artifactType: "TEXT" };
+    const retried = await submit({ ...flaky, inputParams: { prompt: "once more", fail_attempts: 1 } });
+    const failed = await submit({ ...flaky, inputParams: { prompt: "never", fail_attempts: 1, failure: "permanent" } });
     await waitForStatus(apiUrl, token, id, "COMPLETED");
+    await waitForStatus(apiUrl, token, failed, "FAILED");
+    await waitForStatus(apiUrl, token, retried, "COMPLETED");
 
-    const w: Sample[] = await scrapeUntil(workerMetrics, (x) => total(x, "boards_jobs_total", { task: "run_generation" }) === 1, METRICS_TOKEN);
-    expect(total(w, "boards_jobs_total", { task: "run_generation", outcome: "completed" })).toBe(1);
-    expect(total(w, "boards_job_duration_seconds_count", { task: "run_generation", outcome: "completed" })).toBe(1);
+    const w: Sample[] = await scrapeUntil(workerMetrics, (x) => total(x, "boards_jobs_total", { task: "run_generation" }) === 4, METRICS_TOKEN);
+    const jobs = (outcome: string) => total(w, "boards_jobs_total", { task: "run_generation", outcome });
+    expect([jobs("completed"), jobs("retried"), jobs("failed")]).toEqual([2, 1, 1]);
+    expect(total(w, "boards_job_duration_seconds_count", { task: "run_generation", outcome: "completed" })).toBe(2);
     expect(total(w, "boards_generations_finished_total", { generator: "text-from-prompt", status: "COMPLETED" })).toBe(1);
+    expect(total(w, "boards_generations_finished_total", { generator: FLAKY, status: "COMPLETED" })).toBe(1);
+    expect(total(w, "boards_generations_finished_total", { generator: FLAKY, status: "FAILED" })).toBe(1);
     expect(total(w, "boards_generations_submitted_total")).toBe(0);
     expect(select(w, "boards_http_requests_total")).toEqual([]);
     expect(select(w, "process_cpu_user_seconds_total")).toHaveLength(1);
 
     const a = await scrape(apiMetrics);
     expect(total(a, "boards_generations_submitted_total", { generator: "text-from-prompt" })).toBe(1);
+    expect(total(a, "boards_generations_submitted_total", { generator: FLAKY })).toBe(2);
     expect(total(a, "boards_jobs_total")).toBe(0);
     expect(total(a, "boards_job_queue_depth", { task: "run_generation" })).toBe(0);
 
@@ -326,5 +346,10 @@ describe("BOARDS_METRICS_PORT: /metrics on a listener of its own, and a worker p
     expect(lines.map((l) => l.msg)).toEqual(["job started", "job finished"]);
     expect(lines[1]).toMatchObject({ task: "run_generation", attempt: 1, outcome: "completed", level: 30 });
     expect(lines[1]!.durationMs).toEqual(expect.any(Number));
+    const attempts = worker.logs.filter((l) => l.generationId === retried && l.msg === "job finished").map((l) => [l.attempt, l.outcome]);
+    expect(attempts).toEqual([
+      [1, "retried"],
+      [2, "completed"],
+    ]);
   });
 });
