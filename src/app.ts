@@ -28,6 +28,8 @@ import { isValidTenantSlug } from "./lib/tenantSlug.js";
 import { createLoaders } from "./loaders.js";
 import { requestStore } from "./requestContext.js";
 import { LiveStreams } from "./services/LiveStreams.js";
+import { METRICS_PATH, serveMetrics } from "./metrics/metricsEndpoint.js";
+import { recordRequest } from "./metrics/recordRequest.js";
 
 export type AppDeps = SharedDeps & {
   env: Env;
@@ -165,6 +167,8 @@ export function createApp(deps: AppDeps): App {
     if (req.headers.host !== undefined && !URL.canParse(`http://${req.headers.host}/`)) return sendJson(res, 400, { detail: "Invalid Host header" });
     if (path === "/health") return sendJson(res, 200, { status: "healthy", version: env.version });
     if (path === "/ready") return ready(res);
+    // With a port of its own, /metrics is served there only.
+    if (path === METRICS_PATH && env.metrics.port === undefined) return serveMetrics(req, res, env.metrics.token);
 
     if (path.startsWith("/api/") && applyCors(req, res, env.corsOrigins)) return;
     // Yoga answers GraphQL preflights and sets CORS headers on its own answers; these cover the
@@ -213,20 +217,27 @@ export function createApp(deps: AppDeps): App {
       const requestId = typeof header === "string" && /^[\w.-]{1,100}$/.test(header) ? header : randomUUID();
       const requestLogger = logger.child({ requestId });
       const started = process.hrtime.bigint();
+      const operation: { name?: string; type?: string } = {};
       res.setHeader("x-request-id", requestId);
       limitBodyIdle(req, env.http.bodyIdleTimeoutMs);
-      res.on("finish", () => {
+      // "close" rather than "finish": a stream the client left never finishes, yet must be counted.
+      res.once("close", () => {
+        const path = (req.url ?? "/").split("?")[0]!;
+        const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
+        recordRequest(req.method, path, res.statusCode, durationMs);
         requestLogger.info(
           {
             method: req.method,
-            path: (req.url ?? "/").split("?")[0],
+            path,
             status: res.statusCode,
-            durationMs: Number(process.hrtime.bigint() - started) / 1e6,
+            durationMs,
+            ...(res.writableFinished ? {} : { aborted: true }),
+            ...(operation.type ? { operationName: operation.name, operationType: operation.type } : {}),
           },
           "request",
         );
       });
-      requestStore.run({ requestId, logger: requestLogger }, () => {
+      requestStore.run({ requestId, logger: requestLogger, operation }, () => {
         route(req, res).catch((err: unknown) => {
           requestLogger.error({ err }, "unhandled error in route");
           if (!res.headersSent) sendJson(res, 500, { detail: "Internal server error", requestId });

@@ -75,6 +75,9 @@ const EnvSchema = z.object({
       .refine((map) => Object.keys(map).every((domain) => /^[^@\s.]+(\.[^@\s.]+)+$/.test(domain)), "keys must be e-mail domains such as acme.io"),
   ).default({}),
   BOARDS_ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters (use a long random value)").optional(),
+  // Prometheus metrics: see the README's operations section and src/metrics/.
+  BOARDS_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  BOARDS_METRICS_TOKEN: z.string().min(16, "must be at least 16 characters (use a long random value)").optional(),
   BOARDS_MULTI_TENANT_MODE: booleanString.default(false),
   BOARDS_TENANT_AUTO_CREATE: booleanString.optional(),
   BOARDS_TENANT_REGISTRATION_REQUIRES_APPROVAL: booleanString.default(false),
@@ -174,6 +177,11 @@ export type Env = {
   };
   /** Bearer credential of the /api/setup/* endpoints; unset disables them. */
   adminToken: string | undefined;
+  /**
+   * GET /metrics: on a listener of its own when `port` is set (0: any free port), else on the
+   * API's port (a worker process serves it only on `port`); behind `token` when set.
+   */
+  metrics: { port: number | undefined; token: string | undefined };
   multiTenantMode: boolean;
   /** Create an unknown tenant the first time a signed-in user names it. */
   tenantAutoCreate: boolean;
@@ -312,6 +320,9 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
   if (parsed.success && parsed.data.BOARDS_HTTP_HEADERS_TIMEOUT_MS > parsed.data.BOARDS_HTTP_REQUEST_TIMEOUT_MS) {
     problems.push("BOARDS_HTTP_REQUEST_TIMEOUT_MS: must not be shorter than BOARDS_HTTP_HEADERS_TIMEOUT_MS");
   }
+  if (parsed.success && parsed.data.BOARDS_METRICS_PORT !== undefined && parsed.data.BOARDS_METRICS_PORT === parsed.data.BOARDS_API_PORT && parsed.data.BOARDS_API_PORT !== 0) {
+    problems.push("BOARDS_METRICS_PORT: must differ from BOARDS_API_PORT (unset it to serve /metrics on the API's port)");
+  }
   if (!parsed.success || !storage.config || problems.length > 0) throw new EnvError(problems);
   const e = parsed.data;
 
@@ -336,6 +347,7 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
       emailDomainTenants: new Map(Object.entries(e.BOARDS_TENANT_EMAIL_DOMAINS).map(([domain, slug]) => [domain.toLowerCase(), slug])),
     },
     adminToken: e.BOARDS_ADMIN_TOKEN,
+    metrics: { port: e.BOARDS_METRICS_PORT, token: e.BOARDS_METRICS_TOKEN },
     multiTenantMode: e.BOARDS_MULTI_TENANT_MODE,
     // Single-tenant deployments create tenants on first use (as Boards does); multi-tenant ones
     // refuse unknown tenants unless told otherwise.

@@ -15,6 +15,7 @@
 import { PubSub, type PubSubEngine } from "graphql-subscriptions";
 import type { Generation } from "./generated/prisma/client.js";
 import type { Logger } from "./logger.js";
+import { eventBusPublishDuration, eventBusPublishFailures } from "./metrics/metrics.js";
 import { RedisChannels } from "./redisChannels.js";
 
 /** A generation row as it travels on the bus. */
@@ -170,11 +171,14 @@ export class EventBus {
   }
 
   private async deliver(messages: Array<[string, unknown]>): Promise<void> {
+    const timer = eventBusPublishDuration.startTimer();
     try {
       await Promise.all(messages.map(([topic, payload]) => this.engine.publish(topic, payload)));
+      timer();
       if (this.publishFailing) this.logger?.info("event bus reachable again; publishing resumed");
       this.publishFailing = false;
     } catch (err) {
+      eventBusPublishFailures.inc();
       if (!this.publishFailing) this.logger?.warn({ err }, "event bus unreachable; events are dropped until it returns (the database has every change)");
       this.publishFailing = true;
     }

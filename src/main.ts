@@ -12,6 +12,7 @@ import { httpServerOptions } from "./http/httpServerOptions.js";
 import { installProcessGuards } from "./lib/installProcessGuards.js";
 import { startWorker, type RunningWorker } from "./jobs/startWorker.js";
 import { createLogger } from "./logger.js";
+import { listenForMetrics } from "./metrics/metricsEndpoint.js";
 import { readProcessEnv } from "./processEnv.js";
 import { createRuntime } from "./runtime.js";
 
@@ -39,6 +40,7 @@ await new Promise<void>((resolve) => server.listen(env.apiPort, env.apiHost, res
 server.off("error", onListenError);
 server.on("error", (err) => logger.error({ err }, "HTTP server error"));
 installProcessGuards(logger);
+const metricsServer = await listenForMetrics(env, logger);
 
 let worker: RunningWorker | undefined;
 let workerPool: ReturnType<typeof createPool> | undefined;
@@ -77,6 +79,7 @@ async function shutdown(signal: string) {
   clearTimeout(timer);
   clearInterval(idle);
   await workerPool?.end();
+  await metricsServer?.close();
   await runtime.close();
   await redis?.quit().catch(() => undefined);
   logger.info("stopped");

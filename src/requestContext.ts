@@ -11,6 +11,11 @@ export type RequestStore = {
    * operation's variables (the `File` scalar turns a placeholder back into its file).
    */
   uploads?: ReadonlyMap<string, UploadedFile>;
+  /**
+   * The GraphQL operation the request ran, for its log line; filled in while it runs (shared by
+   * reference with stores derived from this one).
+   */
+  operation?: { name?: string; type?: string };
 };
 
 export const requestStore = new AsyncLocalStorage<RequestStore>();

@@ -13,6 +13,8 @@ import { EventBus } from "./events.js";
 import { loadGenerators } from "./generators/loadGenerators.js";
 import { createJobQueue } from "./jobs/jobQueue.js";
 import type { Logger } from "./logger.js";
+import { watchJobQueue } from "./metrics/jobQueueGauges.js";
+import { collectProcessMetrics } from "./metrics/metrics.js";
 import { createStorage } from "./storage/createStorage.js";
 import { Thumbnailer } from "./storage/Thumbnailer.js";
 import { UrlSigner } from "./storage/UrlSigner.js";
@@ -37,6 +39,8 @@ export async function createRuntime(env: Env, logger: Logger): Promise<Runtime> 
     }
     const generators = await loadGenerators(env.generatorsConfigPath, logger);
     const thumbnails = await Thumbnailer.create(env.thumbnails, logger);
+    collectProcessMetrics();
+    const unwatchQueue = watchJobQueue(pool);
     return {
       pool,
       prisma,
@@ -49,6 +53,7 @@ export async function createRuntime(env: Env, logger: Logger): Promise<Runtime> 
       generators,
       jobs: createJobQueue({ maxAttempts: env.worker.maxAttempts }),
       async close() {
+        unwatchQueue();
         await events.close();
         await prisma.$disconnect();
         await pool.end();

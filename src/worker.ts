@@ -7,6 +7,7 @@ import { createPool } from "./db.js";
 import { startWorker } from "./jobs/startWorker.js";
 import { installProcessGuards } from "./lib/installProcessGuards.js";
 import { createLogger } from "./logger.js";
+import { listenForMetrics } from "./metrics/metricsEndpoint.js";
 import { readProcessEnv } from "./processEnv.js";
 import { createRuntime } from "./runtime.js";
 
@@ -16,6 +17,8 @@ const runtime = await createRuntime(env, logger);
 const pgPool = createPool(env.databaseUrl, env.worker.concurrency + 2);
 const worker = await startWorker({ ...runtime, pgPool }, env.worker);
 installProcessGuards(logger);
+// A worker has no HTTP server: its /metrics (its own registry) exists only on a port of its own.
+const metricsServer = await listenForMetrics(env, logger);
 logger.info({ concurrency: env.worker.concurrency, generators: runtime.generators.list().map((g) => g.name) }, "worker started");
 
 let stopping = false;
@@ -25,6 +28,7 @@ async function shutdown(signal: string) {
   logger.info({ signal }, "worker shutting down");
   await worker.stop();
   await pgPool.end();
+  await metricsServer?.close();
   await runtime.close();
   logger.info("worker stopped");
   process.exit(0);

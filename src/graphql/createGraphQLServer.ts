@@ -18,6 +18,7 @@ import { useInputGuards } from "./inputGuards.js";
 import { maskError } from "./maskError.js";
 import { createSchema } from "./schema.js";
 import { useSubscriptionQuota } from "./useSubscriptionQuota.js";
+import { useGraphQLMetrics } from "../metrics/useGraphQLMetrics.js";
 
 export type ServerContext = { req?: IncomingMessage; res?: ServerResponse };
 
@@ -60,6 +61,8 @@ export function createGraphQLServer(options: {
       error: (...args) => logger.error(args.map(String).join(" ")),
     },
     plugins: [
+      // First: sees every operation, including those the limits below refuse.
+      useGraphQLMetrics(),
       EnvelopArmorPlugin({
         maxDepth: { n: limits.maxDepth },
         maxAliases: { n: limits.maxAliases },

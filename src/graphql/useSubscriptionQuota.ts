@@ -12,7 +12,7 @@ import type { AppContext } from "../context.js";
 import type { SubscriptionQuota } from "../lib/SubscriptionQuota.js";
 
 /** `source`, calling `release` once when it ends, fails, or is returned or thrown into. */
-function releasing<T>(source: AsyncIterable<T>, release: () => void): AsyncGenerator<T> {
+export function releasing<T>(source: AsyncIterable<T>, release: () => void): AsyncGenerator<T> {
   const iterator = source[Symbol.asyncIterator]();
   // Not an async generator function: a generator's return() waits for a pending next(), and a
   // subscription's next() waits for the next event, so leaving would hang until one came.

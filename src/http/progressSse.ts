@@ -19,6 +19,7 @@ import { generationUpdates, isStreamEnd } from "../services/generationEvents.js"
 import type { SubscriptionQuota } from "../lib/SubscriptionQuota.js";
 import { sendJson } from "./respond.js";
 import { isUuid } from "../lib/uuid.js";
+import { subscriptionsActive } from "../metrics/metrics.js";
 
 export const PROGRESS_PATH = /^\/api\/sse\/generations\/([^/]+)\/progress$/;
 
@@ -78,6 +79,7 @@ export async function serveProgressSse(
   const keepAlive = setInterval(() => res.write(": keep-alive\n\n"), keepAliveMs);
   const stop = () => void updates.return(undefined);
   res.on("close", stop);
+  subscriptionsActive.inc({ transport: "progress_stream" });
   try {
     for await (const event of updates) {
       if (isStreamEnd(event)) {
@@ -88,6 +90,7 @@ export async function serveProgressSse(
       res.write(`data: ${JSON.stringify(progressPayload(event, storageUrl))}\n\n`);
     }
   } finally {
+    subscriptionsActive.dec({ transport: "progress_stream" });
     clearInterval(keepAlive);
     res.off("close", stop);
     res.end();

@@ -72,7 +72,7 @@ export async function serveUpload(
       file: request.file,
       userDescription: request.description,
       parentGenerationId: request.parent,
-      source: { kind: "file" },
+      source: { kind: "file", via: "multipart" },
       allowedExtensions: limits.allowedExtensions,
     });
     const board = await ctx.loaders.boardById.load(generation.boardId);

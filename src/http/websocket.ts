@@ -114,7 +114,7 @@ export function attachWebSockets(
     }
     // POST: Yoga refuses mutations on any other method (a GET could be a cross-site link).
     const request = new Request("http://localhost/graphql", { method: "POST", headers });
-    const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({ request, params: payload });
+    const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({ request, params: payload, graphqlTransport: "websocket" });
     const document = parse(payload.query);
     const errors = validate(schema, document);
     if (errors.length > 0) return operationErrors(errors, logger);

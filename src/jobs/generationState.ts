@@ -11,6 +11,7 @@
 import type { PrismaClient } from "../db.js";
 import type { EventBus } from "../events.js";
 import type { Generation, GenerationStatus, Prisma } from "../generated/prisma/client.js";
+import { generationsFinished } from "../metrics/metrics.js";
 
 const LIVE: GenerationStatus[] = ["PENDING", "PROCESSING"];
 
@@ -31,6 +32,8 @@ async function transition(
     if ((error as { code?: string }).code === "P2025") return null;
     throw error;
   }
+  // The guarded update succeeds once per generation, so each is counted once, where it ended.
+  if (!LIVE.includes(row.status)) generationsFinished.inc({ generator: row.generatorName, status: row.status });
   await deps.events.publish(row, phase, message);
   return row;
 }

@@ -22,6 +22,7 @@ import type { Thumbnailer } from "../storage/Thumbnailer.js";
 import { ExecutionContext } from "./executionContext.js";
 import { markFailed, markProcessing, markRequeued, markRetrying } from "./generationState.js";
 import { handBackJob, JobHandedBack } from "./handBackJob.js";
+import { reportJobOutcome } from "../metrics/instrumentTask.js";
 
 export const RUN_GENERATION = "run_generation";
 
@@ -67,6 +68,7 @@ export function createRunGenerationTask(deps: RunGenerationDeps) {
     const generator = deps.generators.get(row.generatorName);
     if (!generator) {
       await markFailed(deps, row.id, `Unknown generator: ${row.generatorName}`);
+      reportJobOutcome(helpers.job, "failed");
       return;
     }
     const running = await markProcessing(deps, row);
@@ -100,15 +102,17 @@ export function createRunGenerationTask(deps: RunGenerationDeps) {
       if (!prepared.ok) {
         const details = prepared.fieldErrors.map((e) => `${e.field}: ${e.message}`).join("; ");
         await markFailed(deps, row.id, `Invalid input parameters: ${details}`);
+        reportJobOutcome(helpers.job, "failed");
         return;
       }
       await generator.generate(prepared.value.inputs as never, ctx);
       controller.signal.throwIfAborted();
-      await ctx.finalize();
+      if (!(await ctx.finalize())) reportJobOutcome(helpers.job, "cancelled");
     } catch (error) {
       const reason: unknown = controller.signal.aborted ? controller.signal.reason : error;
       if (reason instanceof CancelledByUser) {
         logger.info("generation cancelled");
+        reportJobOutcome(helpers.job, "cancelled");
         await ctx.discard("cancelled");
         return;
       }
@@ -129,6 +133,7 @@ export function createRunGenerationTask(deps: RunGenerationDeps) {
         const final = lastAttempt && !(reason instanceof PermanentGeneratorError) ? `${message} (after ${helpers.job.attempts} attempts)` : message;
         await ctx.discard({ failed: final });
         await markFailed(deps, row.id, final);
+        reportJobOutcome(helpers.job, "failed");
         return;
       }
       logger.warn({ err: reason }, "generation attempt failed; will retry");

@@ -10,6 +10,7 @@ import { createDeleteStoredObjectsTask, DELETE_STORED_OBJECTS } from "./deleteSt
 import { JobHandedBack } from "./handBackJob.js";
 import { createRunGenerationTask, RUN_GENERATION, type RunGenerationDeps } from "./runGeneration.js";
 import { WorkerLiveness } from "./workerLiveness.js";
+import { instrumentTasks } from "../metrics/instrumentTask.js";
 
 export type WorkerOptions = {
   concurrency: number;
@@ -46,14 +47,14 @@ export function workerTaskList(
   deps: Omit<RunGenerationDeps, "cancelCheckIntervalMs" | "progressIntervalMs">,
   options: Pick<WorkerOptions, "cancelCheckIntervalMs" | "progressIntervalMs">,
 ): TaskList {
-  return {
+  return instrumentTasks(deps.logger, {
     [RUN_GENERATION]: createRunGenerationTask({
       ...deps,
       cancelCheckIntervalMs: options.cancelCheckIntervalMs,
       progressIntervalMs: options.progressIntervalMs,
     }),
     [DELETE_STORED_OBJECTS]: createDeleteStoredObjectsTask(deps),
-  };
+  });
 }
 
 export async function startWorker(

@@ -9,6 +9,7 @@ import type { ServiceContext } from "../context.js";
 import { badUserInput, forbidden, notFound } from "../errors.js";
 import type { ArtifactType, Generation } from "../generated/prisma/client.js";
 import { jsonObject, parseInput } from "../lib/validate.js";
+import { generationsSubmitted } from "../metrics/metrics.js";
 import { boardForMutation, requireUser } from "./boardAccess.js";
 import { canReadGeneration } from "./generations.js";
 import { prepareGenerationInputs } from "./generationInputs.js";
@@ -77,6 +78,7 @@ export async function createGeneration(ctx: ServiceContext, args: CreateGenerati
     inputArtifacts: prepared.value.lineage,
     metadata: metadata ?? {},
   });
+  generationsSubmitted.inc({ generator: generator.name });
   await ctx.events.publish(generation, "queued", "Queued");
   return generation;
 }

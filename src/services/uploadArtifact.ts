@@ -37,7 +37,7 @@ export async function uploadArtifact(ctx: ServiceContext, input: UploadArtifactI
     return createUpload(ctx, {
       ...common,
       file: { ...file, filename: input.originalFilename ?? file.filename },
-      source: { kind: "file" },
+      source: { kind: "file", via: "graphql" },
       allowedExtensions: limits.allowedExtensions,
     });
   }

@@ -13,6 +13,7 @@ import type { ServiceContext } from "../context.js";
 import { badUserInput, forbidden, notFound } from "../errors.js";
 import type { ArtifactType, Generation, Prisma } from "../generated/prisma/client.js";
 import { sniffContent } from "../lib/sniffContent.js";
+import { uploadBytes } from "../metrics/metrics.js";
 import { artifactKey } from "../storage/storageKey.js";
 import { storedKeysOf } from "../storage/storedKeys.js";
 import { boardForMutation, requireUser } from "./boardAccess.js";
@@ -39,7 +40,7 @@ export type UploadRequest = {
   file: UploadedFile;
   userDescription?: string | null;
   parentGenerationId?: string | null;
-  source: { kind: "file" } | { kind: "url"; url: string };
+  source: { kind: "file"; via: "multipart" | "graphql" } | { kind: "url"; url: string };
   /**
    * File-name extensions accepted (lower case, with the dot): required, so that every way in
    * (REST, GraphQL file, GraphQL URL) applies the same rule.
@@ -145,6 +146,7 @@ export async function createUpload(ctx: ServiceContext, request: UploadRequest):
     for (const k of storedKeysOf(key)) await backend.delete(k).catch(() => undefined);
     throw error;
   }
+  uploadBytes.inc({ kind: request.source.kind === "url" ? "url" : request.source.via }, size);
   await ctx.events.publish(generation, "finalizing", "Uploaded");
   return generation;
 }

@@ -1,3 +1,4 @@
+import { instrumentStorage } from "../metrics/instrumentStorage.js";
 import { LocalStorage } from "./LocalStorage.js";
 import { S3Storage } from "./S3Storage.js";
 import type { StorageBackend } from "./StorageBackend.js";
@@ -13,9 +14,9 @@ export function createStorage(config: StorageConfig, signer: UrlSigner): Storage
   const backends: StorageBackend[] = Object.entries(config.providers).map(([name, p]) => {
     if (p.type === "s3") {
       const { type: _type, ...s3 } = p;
-      return new S3Storage(s3, name);
+      return instrumentStorage(new S3Storage(s3, name));
     }
-    return new LocalStorage(p.basePath, p.publicUrlBase, signer, name);
+    return instrumentStorage(new LocalStorage(p.basePath, p.publicUrlBase, signer, name));
   });
   return new StorageRouter(backends, config.defaultProvider, config.rules, config.maxFileSize);
 }
