@@ -28,6 +28,7 @@ import { isValidTenantSlug } from "./lib/tenantSlug.js";
 import { createLoaders } from "./loaders.js";
 import { requestStore } from "./requestContext.js";
 import { LiveStreams } from "./services/LiveStreams.js";
+import { traceRequest } from "./tracing/httpSpans.js";
 
 export type AppDeps = SharedDeps & {
   env: Env;
@@ -226,13 +227,15 @@ export function createApp(deps: AppDeps): App {
           "request",
         );
       });
-      requestStore.run({ requestId, logger: requestLogger }, () => {
-        route(req, res).catch((err: unknown) => {
-          requestLogger.error({ err }, "unhandled error in route");
-          if (!res.headersSent) sendJson(res, 500, { detail: "Internal server error", requestId });
-          else res.destroy();
-        });
-      });
+      requestStore.run({ requestId, logger: requestLogger }, () =>
+        traceRequest(req, res, () => {
+          route(req, res).catch((err: unknown) => {
+            requestLogger.error({ err }, "unhandled error in route");
+            if (!res.headersSent) sendJson(res, 500, { detail: "Internal server error", requestId });
+            else res.destroy();
+          });
+        }),
+      );
     },
     attachWebSockets: (server) =>
       attachWebSockets(server, yoga, { multiTenantMode: env.multiTenantMode, maxOperationsPerConnection: env.liveLimits.maxOperationsPerConnection, subscriptions, logger }),

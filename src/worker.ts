@@ -9,9 +9,11 @@ import { installProcessGuards } from "./lib/installProcessGuards.js";
 import { createLogger } from "./logger.js";
 import { readProcessEnv } from "./processEnv.js";
 import { createRuntime } from "./runtime.js";
+import { shutdownTracing, startTracing } from "./tracing/startTracing.js";
 
 const env = readProcessEnv();
 const logger = createLogger(env.logLevel).child({ process: "worker" });
+await startTracing(env.tracing, "worker", env.version, logger);
 const runtime = await createRuntime(env, logger);
 const pgPool = createPool(env.databaseUrl, env.worker.concurrency + 2);
 const worker = await startWorker({ ...runtime, pgPool }, env.worker);
@@ -26,6 +28,7 @@ async function shutdown(signal: string) {
   await worker.stop();
   await pgPool.end();
   await runtime.close();
+  await shutdownTracing(logger);
   logger.info("worker stopped");
   process.exit(0);
 }

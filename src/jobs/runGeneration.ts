@@ -22,6 +22,7 @@ import type { Thumbnailer } from "../storage/Thumbnailer.js";
 import { ExecutionContext } from "./executionContext.js";
 import { markFailed, markProcessing, markRequeued, markRetrying } from "./generationState.js";
 import { handBackJob, JobHandedBack } from "./handBackJob.js";
+import { withSpan } from "../tracing/spans.js";
 
 export const RUN_GENERATION = "run_generation";
 
@@ -102,7 +103,9 @@ export function createRunGenerationTask(deps: RunGenerationDeps) {
         await markFailed(deps, row.id, `Invalid input parameters: ${details}`);
         return;
       }
-      await generator.generate(prepared.value.inputs as never, ctx);
+      await withSpan(`generator.run ${generator.name}`, { attributes: { "boards.generator.name": generator.name, "boards.generation.id": row.id } }, () =>
+        generator.generate(prepared.value.inputs as never, ctx),
+      );
       controller.signal.throwIfAborted();
       await ctx.finalize();
     } catch (error) {

@@ -10,6 +10,7 @@ import { createDeleteStoredObjectsTask, DELETE_STORED_OBJECTS } from "./deleteSt
 import { JobHandedBack } from "./handBackJob.js";
 import { createRunGenerationTask, RUN_GENERATION, type RunGenerationDeps } from "./runGeneration.js";
 import { WorkerLiveness } from "./workerLiveness.js";
+import { traceJob } from "../tracing/jobSpans.js";
 
 export type WorkerOptions = {
   concurrency: number;
@@ -57,12 +58,15 @@ export async function startWorker(
     events,
     logger: graphileLogger(deps.logger),
     taskList: {
-      [RUN_GENERATION]: createRunGenerationTask({
-        ...deps,
-        cancelCheckIntervalMs: options.cancelCheckIntervalMs,
-        progressIntervalMs: options.progressIntervalMs,
-      }),
-      [DELETE_STORED_OBJECTS]: createDeleteStoredObjectsTask(deps),
+      [RUN_GENERATION]: traceJob(
+        RUN_GENERATION,
+        createRunGenerationTask({
+          ...deps,
+          cancelCheckIntervalMs: options.cancelCheckIntervalMs,
+          progressIntervalMs: options.progressIntervalMs,
+        }),
+      ),
+      [DELETE_STORED_OBJECTS]: traceJob(DELETE_STORED_OBJECTS, createDeleteStoredObjectsTask(deps)),
     },
   });
   liveness.start();
