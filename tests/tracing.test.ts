@@ -67,11 +67,12 @@ function processEnv(extra: Record<string, string>): Record<string, string> {
   };
 }
 
-type Run = { token: string; generationId: string };
+type Run = { token: string; generationId: string; fileUrl: URL };
 
 /**
  * Starts an API and a worker process, creates a board and a text generation over GraphQL,
- * waits until it is COMPLETED, then stops both processes with SIGTERM (which flushes spans).
+ * waits until it is COMPLETED, downloads its file through its signed link (the board is
+ * private), then stops both processes with SIGTERM (which flushes spans).
  */
 async function runGeneration(otel: Record<string, string>): Promise<Run> {
   const api = startMainProcess(processEnv(otel));
@@ -92,11 +93,17 @@ async function runGeneration(otel: Record<string, string>): Promise<Run> {
     (status) => status === "COMPLETED",
     { what: "generation COMPLETED", tries: 200 },
   );
+  const link = await owner.ok<{ generation: { storageUrl: string } }>(`query GenerationFile($id: UUID!) { generation(id: $id) { storageUrl } }`, { id: generationId });
+  const fileUrl = new URL(link.generation.storageUrl);
+  expect(fileUrl.searchParams.get("sig")).toBeTruthy();
+  const download = await fetch(`${url}${fileUrl.pathname}${fileUrl.search}`);
+  expect(download.status).toBe(200);
+  await download.arrayBuffer();
   for (const child of [api, worker]) {
     child.child.kill("SIGTERM");
     expect((await child.exited).code, child.output()).toBe(0);
   }
-  return { token: owner.token, generationId };
+  return { token: owner.token, generationId, fileUrl };
 }
 
 function only(spans: ReceivedSpan[], predicate: (span: ReceivedSpan) => boolean, what: string): ReceivedSpan {
@@ -116,7 +123,7 @@ function descendsFrom(spans: ReceivedSpan[], span: ReceivedSpan, ancestor: Recei
 
 describe("tracing on", () => {
   it("one trace runs from the HTTP request through GraphQL and SQL to the worker's job, the generator and the stored file", async () => {
-    const { token, generationId } = await runGeneration({ BOARDS_OTEL_ENABLED: "true" });
+    const { token, generationId, fileUrl } = await runGeneration({ BOARDS_OTEL_ENABLED: "true" });
     const spans = receiver.spans;
 
     const api = spans.filter((s) => s.resource["service.name"] === "boards-api");
@@ -156,11 +163,17 @@ describe("tracing on", () => {
     // The worker's own reads and writes of the generation row are statements of the same trace.
     expect(worker.some((s) => s.name === "prisma:client:db_query" && descendsFrom(worker, s, job))).toBe(true);
 
-    // No credential or signed URL anywhere in what was exported.
+    // The download is named by its route pattern, not its key, and reads through storage.
+    const download = only(api, (s) => s.name === "GET /api/storage/{key}", "download request span");
+    expect(download.attributes).toMatchObject({ "http.route": "/api/storage/{key}", "http.response.status_code": 200 });
+    expect(api.some((s) => s.name === "storage.get" && s.parentSpanId !== undefined && descendsFrom(api, s, download))).toBe(true);
+
+    // No credential, signed link or storage key anywhere in what was exported.
     const exported = JSON.stringify(spans);
     expect(exported).not.toContain(token);
     expect(exported).not.toContain(TEST_JWT_SECRET);
-    expect(exported).not.toMatch(/[?&](sig|signature|expires|X-Amz-Signature)=/i);
+    expect(exported).not.toContain(fileUrl.searchParams.get("sig"));
+    expect(exported).not.toContain(decodeURIComponent(fileUrl.pathname.replace("/api/storage/", "")));
   });
 });
 
