@@ -30,6 +30,7 @@ import { requestStore } from "./requestContext.js";
 import { LiveStreams } from "./services/LiveStreams.js";
 import { METRICS_PATH, serveMetrics } from "./metrics/metricsEndpoint.js";
 import { recordRequest } from "./metrics/recordRequest.js";
+import { traceRequest } from "./tracing/httpSpans.js";
 
 export type AppDeps = SharedDeps & {
   env: Env;
@@ -237,13 +238,15 @@ export function createApp(deps: AppDeps): App {
           "request",
         );
       });
-      requestStore.run({ requestId, logger: requestLogger, operation }, () => {
-        route(req, res).catch((err: unknown) => {
-          requestLogger.error({ err }, "unhandled error in route");
-          if (!res.headersSent) sendJson(res, 500, { detail: "Internal server error", requestId });
-          else res.destroy();
-        });
-      });
+      requestStore.run({ requestId, logger: requestLogger, operation }, () =>
+        traceRequest(req, res, () => {
+          route(req, res).catch((err: unknown) => {
+            requestLogger.error({ err }, "unhandled error in route");
+            if (!res.headersSent) sendJson(res, 500, { detail: "Internal server error", requestId });
+            else res.destroy();
+          });
+        }),
+      );
     },
     attachWebSockets: (server) =>
       attachWebSockets(server, yoga, { multiTenantMode: env.multiTenantMode, maxOperationsPerConnection: env.liveLimits.maxOperationsPerConnection, subscriptions, logger }),

@@ -75,6 +75,7 @@ describe("loadEnv defaults", () => {
       sseKeepAliveMs: 15_000,
       liveLimits: { maxOperationsPerConnection: 100, maxSubscriptionsPerUser: 100 },
       http: { headersTimeoutMs: 20_000, requestTimeoutMs: 1_800_000, bodyIdleTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000 },
+      tracing: { enabled: false, endpoint: "http://localhost:4318", serviceName: undefined },
       uploads: {
         maxBytes: 104_857_600,
         allowedExtensions: [".jpg", ".jpeg", ".png", ".gif", ".webp", ".mp4", ".mov", ".avi", ".webm", ".mp3", ".wav", ".ogg", ".m4a", ".txt", ".md", ".json"],
@@ -179,6 +180,9 @@ describe("loadEnv values", () => {
       BOARDS_MAX_SUBSCRIPTIONS_PER_USER: "9",
       BOARDS_MAX_UPLOAD_SIZE: "2048",
       BOARDS_ALLOWED_UPLOAD_EXTENSIONS: '[".PNG", ".txt"]',
+      BOARDS_OTEL_ENABLED: "true",
+      BOARDS_OTEL_ENDPOINT: "http://collector:4318",
+      BOARDS_OTEL_SERVICE_NAME: "boards",
       BOARDS_UPLOAD_URL_TIMEOUT_SECONDS: "5",
       BOARDS_UPLOAD_URL_ALLOW_HOSTS: '["assets.internal:8080"]',
       BOARDS_UPLOAD_TEMP_DIR: here,
@@ -253,6 +257,7 @@ describe("loadEnv values", () => {
       sseKeepAliveMs: 2000,
       liveLimits: { maxOperationsPerConnection: 7, maxSubscriptionsPerUser: 9 },
       http: { headersTimeoutMs: 20_000, requestTimeoutMs: 1_800_000, bodyIdleTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000 },
+      tracing: { enabled: true, endpoint: "http://collector:4318", serviceName: "boards" },
       uploads: { maxBytes: 2048, allowedExtensions: [".png", ".txt"], urlTimeoutMs: 5000, urlAllowHosts: ["assets.internal:8080"], tempDir: here },
     });
   });

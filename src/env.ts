@@ -11,6 +11,7 @@ import { readProjectFile } from "./lib/projectFile.js";
 import { isTrueText } from "./lib/booleanText.js";
 import { endpointUrlProblem } from "./lib/secureUrl.js";
 import { isValidTenantSlug } from "./lib/tenantSlug.js";
+import type { TracingConfig } from "./tracing/startTracing.js";
 import { KEY_PREFIX, PROVIDER_NAME, resolveStorageConfig, type StorageConfig } from "./storage/storageConfig.js";
 
 const DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/boards_dev";
@@ -139,6 +140,10 @@ const EnvSchema = z.object({
   BOARDS_HTTP_REQUEST_TIMEOUT_MS: positiveInt.default(1_800_000),
   BOARDS_HTTP_BODY_IDLE_TIMEOUT_MS: positiveInt.default(30_000),
   BOARDS_HTTP_KEEP_ALIVE_TIMEOUT_MS: positiveInt.default(5_000),
+  // Tracing (src/tracing): off unless enabled; OTLP over HTTP.
+  BOARDS_OTEL_ENABLED: booleanString.default(false),
+  BOARDS_OTEL_ENDPOINT: z.string().url().default("http://localhost:4318"),
+  BOARDS_OTEL_SERVICE_NAME: z.string().min(1).max(200).optional(),
   BOARDS_ALLOWED_UPLOAD_EXTENSIONS: jsonString(z.array(z.string().regex(/^\.[a-z0-9]+$/i, "must look like .png"))).default([
     ".jpg", ".jpeg", ".png", ".gif", ".webp", ".mp4", ".mov", ".avi", ".webm", ".mp3", ".wav", ".ogg", ".m4a", ".txt", ".md", ".json",
   ]),
@@ -217,6 +222,8 @@ export type Env = {
   liveLimits: { maxOperationsPerConnection: number; maxSubscriptionsPerUser: number };
   /** Limits on slow clients: whole headers, whole request, a body making no progress, idle keep-alive. */
   http: { headersTimeoutMs: number; requestTimeoutMs: number; bodyIdleTimeoutMs: number; keepAliveTimeoutMs: number };
+  /** OpenTelemetry traces (see tracing/startTracing.ts). */
+  tracing: TracingConfig;
   uploads: {
     maxBytes: number;
     allowedExtensions: string[];
@@ -396,6 +403,7 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
       bodyIdleTimeoutMs: e.BOARDS_HTTP_BODY_IDLE_TIMEOUT_MS,
       keepAliveTimeoutMs: e.BOARDS_HTTP_KEEP_ALIVE_TIMEOUT_MS,
     },
+    tracing: { enabled: e.BOARDS_OTEL_ENABLED, endpoint: e.BOARDS_OTEL_ENDPOINT, serviceName: e.BOARDS_OTEL_SERVICE_NAME },
     uploads: {
       // An upload is a stored object too, so the storage limit caps it (while reading).
       maxBytes: Math.min(e.BOARDS_MAX_UPLOAD_SIZE, storage.config.maxFileSize),

@@ -7,6 +7,7 @@ import DataLoader from "dataloader";
 import type { PrismaClient } from "./db.js";
 import type { Board, BoardMember, BoardRole, Generation, Tag, User } from "./generated/prisma/client.js";
 import type { Viewer } from "./auth/viewer.js";
+import { tracedBatch } from "./tracing/tracedBatch.js";
 
 function byId<T extends { id: string }>(rows: T[], keys: readonly string[]): Array<T | null> {
   const map = new Map(rows.map((r) => [r.id, r]));
@@ -20,26 +21,26 @@ function groupBy<T>(rows: T[], keys: readonly string[], keyOf: (row: T) => strin
 }
 
 export function createLoaders(prisma: PrismaClient, viewer: Viewer) {
-  const userById = new DataLoader<string, User | null>(async (ids) =>
+  const userById = new DataLoader<string, User | null>(tracedBatch("userById", async (ids) =>
     byId(await prisma.user.findMany({ where: { id: { in: [...ids] } } }), ids),
-  );
+  ));
 
   return {
     userById,
-    boardById: new DataLoader<string, Board | null>(async (ids) =>
+    boardById: new DataLoader<string, Board | null>(tracedBatch("boardById", async (ids) =>
       byId(await prisma.board.findMany({ where: { id: { in: [...ids] } } }), ids),
-    ),
-    generationById: new DataLoader<string, Generation | null>(async (ids) =>
+    )),
+    generationById: new DataLoader<string, Generation | null>(tracedBatch("generationById", async (ids) =>
       byId(await prisma.generation.findMany({ where: { id: { in: [...ids] } } }), ids),
-    ),
-    tagById: new DataLoader<string, Tag | null>(async (ids) =>
+    )),
+    tagById: new DataLoader<string, Tag | null>(tracedBatch("tagById", async (ids) =>
       byId(await prisma.tag.findMany({ where: { id: { in: [...ids] } } }), ids),
-    ),
-    memberById: new DataLoader<string, BoardMember | null>(async (ids) =>
+    )),
+    memberById: new DataLoader<string, BoardMember | null>(tracedBatch("memberById", async (ids) =>
       byId(await prisma.boardMember.findMany({ where: { id: { in: [...ids] } } }), ids),
-    ),
+    )),
     /** Members of each board with their users joined in one statement; primes `userById`. */
-    membersByBoardId: new DataLoader<string, BoardMember[]>(async (boardIds) => {
+    membersByBoardId: new DataLoader<string, BoardMember[]>(tracedBatch("membersByBoardId", async (boardIds) => {
       const rows = await prisma.boardMember.findMany({
         where: { boardId: { in: [...boardIds] } },
         include: { user: true },
@@ -54,9 +55,9 @@ export function createLoaders(prisma: PrismaClient, viewer: Viewer) {
         boardIds,
         (m) => m.boardId,
       );
-    }),
+    })),
     /** The viewer's own role on each board (null: not a member). */
-    viewerRoleByBoardId: new DataLoader<string, BoardRole | null>(async (boardIds) => {
+    viewerRoleByBoardId: new DataLoader<string, BoardRole | null>(tracedBatch("viewerRoleByBoardId", async (boardIds) => {
       const userId = viewer.user?.id;
       if (!userId) return boardIds.map(() => null);
       const rows = await prisma.boardMember.findMany({
@@ -65,8 +66,8 @@ export function createLoaders(prisma: PrismaClient, viewer: Viewer) {
       });
       const map = new Map(rows.map((r) => [r.boardId, r.role]));
       return boardIds.map((id) => map.get(id) ?? null);
-    }),
-    generationCountByBoardId: new DataLoader<string, number>(async (boardIds) => {
+    })),
+    generationCountByBoardId: new DataLoader<string, number>(tracedBatch("generationCountByBoardId", async (boardIds) => {
       const rows = await prisma.generation.groupBy({
         by: ["boardId"],
         where: { boardId: { in: [...boardIds] } },
@@ -74,8 +75,8 @@ export function createLoaders(prisma: PrismaClient, viewer: Viewer) {
       });
       const map = new Map(rows.map((r) => [r.boardId, r._count._all]));
       return boardIds.map((id) => map.get(id) ?? 0);
-    }),
-    tagsByGenerationId: new DataLoader<string, Tag[]>(async (generationIds) => {
+    })),
+    tagsByGenerationId: new DataLoader<string, Tag[]>(tracedBatch("tagsByGenerationId", async (generationIds) => {
       const links = await prisma.generationTag.findMany({
         where: { generationId: { in: [...generationIds] } },
         include: { tag: true },
@@ -83,7 +84,7 @@ export function createLoaders(prisma: PrismaClient, viewer: Viewer) {
         relationLoadStrategy: "join",
       });
       return groupBy(links, generationIds, (l) => l.generationId).map((group) => group.map((l) => l.tag));
-    }),
+    })),
   };
 }
 

@@ -15,11 +15,14 @@ import { createLogger } from "./logger.js";
 import { listenForMetrics } from "./metrics/metricsEndpoint.js";
 import { readProcessEnv } from "./processEnv.js";
 import { createRuntime } from "./runtime.js";
+import { shutdownTracing, startTracing } from "./tracing/startTracing.js";
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
 const env = readProcessEnv();
 const logger = createLogger(env.logLevel);
+// Before the runtime: the storage, jobs and Prisma it builds record spans only if tracing is on.
+await startTracing(env.tracing, "api", env.version, logger);
 const runtime = await createRuntime(env, logger);
 const redis = env.redisUrl ? new Redis(env.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 }) : undefined;
 redis?.on("error", (err) => logger.warn({ err: err.message }, "redis connection error"));
@@ -82,6 +85,7 @@ async function shutdown(signal: string) {
   await metricsServer?.close();
   await runtime.close();
   await redis?.quit().catch(() => undefined);
+  await shutdownTracing(logger);
   logger.info("stopped");
   process.exit(0);
 }

@@ -10,9 +10,11 @@ import { createLogger } from "./logger.js";
 import { listenForMetrics } from "./metrics/metricsEndpoint.js";
 import { readProcessEnv } from "./processEnv.js";
 import { createRuntime } from "./runtime.js";
+import { shutdownTracing, startTracing } from "./tracing/startTracing.js";
 
 const env = readProcessEnv();
 const logger = createLogger(env.logLevel).child({ process: "worker" });
+await startTracing(env.tracing, "worker", env.version, logger);
 const runtime = await createRuntime(env, logger);
 const pgPool = createPool(env.databaseUrl, env.worker.concurrency + 2);
 const worker = await startWorker({ ...runtime, pgPool }, env.worker);
@@ -30,6 +32,7 @@ async function shutdown(signal: string) {
   await pgPool.end();
   await metricsServer?.close();
   await runtime.close();
+  await shutdownTracing(logger);
   logger.info("worker stopped");
   process.exit(0);
 }

@@ -17,6 +17,8 @@ import { useHideSuggestions } from "./hideSuggestions.js";
 import { useInputGuards } from "./inputGuards.js";
 import { maskError } from "./maskError.js";
 import { createSchema } from "./schema.js";
+import { tracingActive } from "../tracing/spans.js";
+import { useTracing } from "../tracing/useTracing.js";
 import { useSubscriptionQuota } from "./useSubscriptionQuota.js";
 import { useGraphQLMetrics } from "../metrics/useGraphQLMetrics.js";
 
@@ -75,6 +77,7 @@ export function createGraphQLServer(options: {
       useInputGuards(),
       useCancelAbandonedResponses(),
       ...(production ? [useDisableIntrospection(), useHideSuggestions()] : []),
+      ...(tracingActive() ? [useTracing()] : []),
       // Last: a subscription another plugin answers itself never takes a place.
       useSubscriptionQuota(options.subscriptions),
     ],

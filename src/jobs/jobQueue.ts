@@ -8,6 +8,7 @@ import type { PrismaClient } from "../db.js";
 import { Prisma } from "../generated/prisma/client.js";
 import { DELETE_STORED_OBJECTS } from "./deleteStoredObjects.js";
 import { RUN_GENERATION } from "./runGeneration.js";
+import { TRACEPARENT_KEY, traceparentForJob } from "../tracing/jobSpans.js";
 
 export const generationJobKey = (generationId: string) => `generation:${generationId}`;
 
@@ -30,9 +31,12 @@ const DELETION_BATCH = 500;
 export function createJobQueue(options: { maxAttempts: number }): JobQueue {
   return {
     enqueueGenerationSql(generationId) {
+      // The enqueuing request's trace context, so the worker's spans join its trace.
+      const traceparent = traceparentForJob();
+      const traceField = traceparent ? Prisma.sql`, ${TRACEPARENT_KEY}::text, ${traceparent}::text` : Prisma.empty;
       return Prisma.sql`(SELECT j.id FROM graphile_worker.add_job(
           ${RUN_GENERATION},
-          json_build_object('generationId', (${generationId})::text),
+          json_build_object('generationId', (${generationId})::text${traceField}),
           max_attempts => ${options.maxAttempts}::int,
           job_key => 'generation:' || (${generationId})::text) AS j)`;
     },

@@ -23,6 +23,7 @@ import { ExecutionContext } from "./executionContext.js";
 import { markFailed, markProcessing, markRequeued, markRetrying } from "./generationState.js";
 import { handBackJob, JobHandedBack } from "./handBackJob.js";
 import { reportJobOutcome } from "../metrics/instrumentTask.js";
+import { withSpan } from "../tracing/spans.js";
 
 export const RUN_GENERATION = "run_generation";
 
@@ -105,7 +106,9 @@ export function createRunGenerationTask(deps: RunGenerationDeps) {
         reportJobOutcome(helpers.job, "failed");
         return;
       }
-      await generator.generate(prepared.value.inputs as never, ctx);
+      await withSpan(`generator.run ${generator.name}`, { attributes: { "boards.generator.name": generator.name, "boards.generation.id": row.id } }, () =>
+        generator.generate(prepared.value.inputs as never, ctx),
+      );
       controller.signal.throwIfAborted();
       if (!(await ctx.finalize())) reportJobOutcome(helpers.job, "cancelled");
     } catch (error) {

@@ -11,6 +11,7 @@ import { JobHandedBack } from "./handBackJob.js";
 import { createRunGenerationTask, RUN_GENERATION, type RunGenerationDeps } from "./runGeneration.js";
 import { WorkerLiveness } from "./workerLiveness.js";
 import { instrumentTasks } from "../metrics/instrumentTask.js";
+import { traceJob } from "../tracing/jobSpans.js";
 
 export type WorkerOptions = {
   concurrency: number;
@@ -47,13 +48,17 @@ export function workerTaskList(
   deps: Omit<RunGenerationDeps, "cancelCheckIntervalMs" | "progressIntervalMs">,
   options: Pick<WorkerOptions, "cancelCheckIntervalMs" | "progressIntervalMs">,
 ): TaskList {
+  // Metrics and job log lines outside, the trace span inside around the task itself.
   return instrumentTasks(deps.logger, {
-    [RUN_GENERATION]: createRunGenerationTask({
-      ...deps,
-      cancelCheckIntervalMs: options.cancelCheckIntervalMs,
-      progressIntervalMs: options.progressIntervalMs,
-    }),
-    [DELETE_STORED_OBJECTS]: createDeleteStoredObjectsTask(deps),
+    [RUN_GENERATION]: traceJob(
+      RUN_GENERATION,
+      createRunGenerationTask({
+        ...deps,
+        cancelCheckIntervalMs: options.cancelCheckIntervalMs,
+        progressIntervalMs: options.progressIntervalMs,
+      }),
+    ),
+    [DELETE_STORED_OBJECTS]: traceJob(DELETE_STORED_OBJECTS, createDeleteStoredObjectsTask(deps)),
   });
 }
 

@@ -5,6 +5,7 @@ import type { StorageBackend } from "./StorageBackend.js";
 import type { StorageConfig } from "./storageConfig.js";
 import { StorageRouter } from "./StorageRouter.js";
 import type { UrlSigner } from "./UrlSigner.js";
+import { tracedStorage } from "../tracing/tracedStorage.js";
 
 /**
  * The configured storage providers behind their router: local directories (served by
@@ -14,9 +15,9 @@ export function createStorage(config: StorageConfig, signer: UrlSigner): Storage
   const backends: StorageBackend[] = Object.entries(config.providers).map(([name, p]) => {
     if (p.type === "s3") {
       const { type: _type, ...s3 } = p;
-      return instrumentStorage(new S3Storage(s3, name));
+      return tracedStorage(instrumentStorage(new S3Storage(s3, name)));
     }
-    return instrumentStorage(new LocalStorage(p.basePath, p.publicUrlBase, signer, name));
+    return tracedStorage(instrumentStorage(new LocalStorage(p.basePath, p.publicUrlBase, signer, name)));
   });
   return new StorageRouter(backends, config.defaultProvider, config.rules, config.maxFileSize);
 }
