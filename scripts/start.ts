@@ -44,8 +44,6 @@ function uptime(): string {
   return `${process.uptime().toFixed(1)} s`;
 }
 
-}
-
 async function createDatabaseIfMissing(url: string): Promise<void> {
   const target = new URL(url);
   const name = decodeURIComponent(target.pathname.slice(1));

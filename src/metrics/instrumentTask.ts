@@ -8,7 +8,7 @@
  * settled itself, e.g. a generation marked FAILED), `cancelled` (it reported a cancellation),
  * `handed_back` (the worker stopped and gave the job back without using an attempt).
  */
-import type { Job, JobHelpers } from "graphile-worker";
+import type { Job, JobHelpers, Task } from "graphile-worker";
 import { JobHandedBack } from "../jobs/handBackJob.js";
 import type { Logger } from "../logger.js";
 import { jobDuration, jobs } from "./metrics.js";
@@ -34,7 +34,7 @@ function generationIdOf(payload: unknown): string | undefined {
 type TaskFn = (payload: unknown, helpers: JobHelpers) => Promise<void>;
 
 /** `run`, logged and measured as task `task`. */
-export function instrumentTask(task: string, run: TaskFn, logger: Logger): TaskFn {
+export function instrumentTask(task: string, run: Task, logger: Logger): TaskFn {
   return async (payload, helpers) => {
     const { job } = helpers;
     const generationId = generationIdOf(payload);
@@ -59,6 +59,6 @@ export function instrumentTask(task: string, run: TaskFn, logger: Logger): TaskF
 }
 
 /** Every task of `tasks`, each wrapped by {@link instrumentTask} under its name. */
-export function instrumentTasks(logger: Logger, tasks: Record<string, TaskFn>): Record<string, TaskFn> {
+export function instrumentTasks(logger: Logger, tasks: Record<string, Task>): Record<string, TaskFn> {
   return Object.fromEntries(Object.entries(tasks).map(([name, run]) => [name, instrumentTask(name, run, logger)]));
 }
