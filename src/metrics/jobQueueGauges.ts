@@ -3,7 +3,7 @@
  * graphile-worker's tables when scraped. The same numbers come from every process watching the
  * database (aggregate with max, not sum).
  *
- * One statement on graphile-worker 0.17's `_private_jobs` / `_private_tasks`: jobs that are
+ * One statement on graphile-worker's (0.18) `_private_jobs` / `_private_tasks`: jobs that are
  * available (`is_available`: not locked, attempts left, which its partial index covers) and due
  * (`run_at` passed); every known task gets a row, 0 when none waits. Its cost is capped by a
  * statement timeout, and its answer is shared for a second so parallel scrapes (several
