@@ -10,8 +10,8 @@
 import { execFile, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chownSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join, relative } from "node:path";
+import { freePort } from "./freePort.js";
 import { promisify } from "node:util";
 
 const run = promisify(execFile);
@@ -70,16 +70,6 @@ function tool(file: string, args: string[], as: RunAs): Promise<void> {
   });
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
-}
 
 /** The port of a cluster already running from `dataDir`, if any (line 4 of postmaster.pid). */
 async function runningPort(bin: Binaries, dataDir: string, as: RunAs): Promise<number | undefined> {

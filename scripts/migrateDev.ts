@@ -23,7 +23,8 @@ import { dirname, join, relative, resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
-import { pendingMigrations, runPrisma, type PrismaResult } from "./prismaCli.js";
+import { pendingMigrations } from "../src/cli/migrations.js";
+import { runPrisma, type PrismaResult } from "./prismaCli.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 

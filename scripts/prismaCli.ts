@@ -1,5 +1,5 @@
 /**
- * Running the Prisma CLI from the scripts (`npm start`'s migrations, `npm run migrate:dev`). It
+ * Running the Prisma CLI from `npm run migrate:dev` (migrateDev.ts), collecting its output. It
  * always runs from the project directory, where it finds prisma.config.ts (without it the CLI
  * wants native engines, which cannot be downloaded here).
  */
@@ -9,8 +9,6 @@ import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const cli = join(root, "node_modules", "prisma", "build", "index.js");
-
-export { pendingMigrations } from "../src/cli/migrations.js";
 
 export type PrismaResult = { code: number; stdout: string; stderr: string };
 

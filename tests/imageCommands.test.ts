@@ -5,50 +5,29 @@
  * server, the API answers its healthcheck, and a generation submitted to the API is run by the
  * worker command. No container runtime is involved; tests/deployFiles.test.ts checks the files.
  */
-import { execFile } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { readdirSync, statSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { freePort } from "../scripts/freePort.js";
+import { buildIfChanged } from "../src/cli/build.js";
 import { signToken } from "./helpers/actors.js";
 import { imageCommands, imageServices, serviceCommand } from "./helpers/deployFiles.js";
 import { postGraphql } from "./helpers/launch.js";
 import { startCommand, type MainProcess } from "./helpers/mainProcess.js";
 import { TEST_JWT_SECRET } from "./helpers/server.js";
 
-const run = promisify(execFile);
 const root = fileURLToPath(new URL("..", import.meta.url));
 
 const image = imageCommands();
 const commands = Object.fromEntries(imageServices().map(([name, service]) => [name, serviceCommand(service, image)]));
 const healthcheck = image.healthcheck!;
 
-/** Newest modification time under `path`. */
-function newest(path: string): number {
-  const stat = statSync(path);
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  return Math.max(stat.mtimeMs, ...readdirSync(path).map((entry) => newest(join(path, entry))));
-}
-
-/** Builds dist/ (as the image's build stage does) unless it is newer than every source. */
-async function buildIfStale(): Promise<void> {
-  const outputs = ["dist/src/main.js", "dist/src/worker.js"].map((p) => join(root, p));
-  if (outputs.every(existsSync) && Math.min(...outputs.map((p) => statSync(p).mtimeMs)) >= newest(join(root, "src"))) return;
-  await run(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", join(root, "tsconfig.build.json")], { cwd: root });
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+/** Builds dist/ (as the image's build stage does), as `npm start` does: only when sources changed. */
+const buildIfStale = () => buildIfChanged(process.env, () => undefined);
 
 async function adminQuery<T extends pg.QueryResultRow>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
   const client = new pg.Client({ connectionString: url });
@@ -85,6 +64,7 @@ beforeAll(async () => {
   target.pathname = `/${databaseName}`;
   databaseUrl = target.toString();
   storageDir = await mkdtemp(join(tmpdir(), "boards-image-"));
+  const redisUrl = inject("redisUrl");
   env = {
     // As compose.yaml configures the image, with this machine's addresses.
     BOARDS_ENVIRONMENT: "production",
@@ -92,7 +72,7 @@ beforeAll(async () => {
     BOARDS_DATABASE_URL: databaseUrl,
     BOARDS_DATABASE_POOL_SIZE: "2",
     // Without Redis the API and the worker share no events; the test reads the result by query.
-    ...(inject("redisUrl") ? { BOARDS_REDIS_URL: inject("redisUrl") as string } : {}),
+    ...(redisUrl ? { BOARDS_REDIS_URL: redisUrl } : {}),
     BOARDS_AUTH_PROVIDER: "jwt",
     BOARDS_JWT_SECRET: TEST_JWT_SECRET,
     BOARDS_API_HOST: "127.0.0.1",

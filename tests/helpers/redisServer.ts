@@ -5,7 +5,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { accessSync, constants } from "node:fs";
-import { createServer } from "node:net";
+import { freePort } from "../../scripts/freePort.js";
 
 export type PrivateRedis = {
   /** redis://127.0.0.1:<port> */
@@ -35,15 +35,6 @@ export function redisServerBinary(): RedisServerBinary {
   const found = spawnSync("sh", ["-c", "command -v redis-server"], { encoding: "utf8" });
   const path = found.stdout.trim();
   return found.status === 0 && path ? { path } : { path: null, missing: "no redis-server binary on the PATH" };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === "string") throw new Error("no TCP port");
-  return address.port;
 }
 
 /** Starts a private redis-server; `binary` is a path from {@link redisServerBinary}. */
