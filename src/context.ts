@@ -12,6 +12,7 @@ import type { Loaders } from "./loaders.js";
 import type { Logger } from "./logger.js";
 import type { LiveStreams } from "./services/LiveStreams.js";
 import type { HostResolver } from "./lib/safeFetch.js";
+import type { ProviderAdapters } from "./providers/ProviderAdapter.js";
 
 /** Process-wide collaborators shared by every request. */
 export type SharedDeps = {
@@ -27,6 +28,10 @@ export type SharedDeps = {
   /** How long private file links stay valid. */
   urlTtlMs: number;
   generators: GeneratorRegistry;
+  /** Adapters of the AI providers that have a key; declared generators run through them. */
+  providers: ProviderAdapters;
+  /** The API's public base URL (`BOARDS_PUBLIC_URL`): providers fetch inputs and deliver webhooks there. */
+  publicUrl?: string;
   jobs: JobQueue;
   /** Name resolution for server-side URL fetches; unset: the system resolver (tests inject one). */
   resolveHost?: HostResolver;

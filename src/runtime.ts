@@ -51,6 +51,7 @@ export async function createRuntime(env: Env, logger: Logger): Promise<Runtime> 
       signer,
       urlTtlMs: env.storage.urlTtlMs,
       generators,
+      providers: {},
       jobs: createJobQueue({ maxAttempts: env.worker.maxAttempts }),
       async close() {
         unwatchQueue();

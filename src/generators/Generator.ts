@@ -6,6 +6,7 @@
 import type { Readable } from "node:stream";
 import type { z } from "zod";
 import type { Logger } from "../logger.js";
+import type { GeneratorDeclaration } from "./declarative/GeneratorDeclaration.js";
 import type { Artifact, AudioArtifact, ImageArtifact, TextArtifact, VideoArtifact } from "./artifacts.js";
 
 /** Lowercase artifact type names, as generators and clients (Boards) spell them. */
@@ -58,3 +59,29 @@ export interface Generator<S extends z.ZodObject = z.ZodObject> {
 
 /** A failure no retry can fix: the generation fails at once with this message. */
 export class PermanentGeneratorError extends Error {}
+
+/**
+ * A generator defined as data (see ./declarative/): it runs at an AI provider through that
+ * provider's adapter, and holds no worker slot while the provider works. Its inputs are
+ * validated against the declaration's JSON Schema, which clients receive verbatim.
+ */
+export interface DeclaredGenerator {
+  readonly kind: "declared";
+  readonly name: string;
+  readonly artifactType: GeneratorArtifactType;
+  readonly description: string;
+  readonly declaration: GeneratorDeclaration;
+}
+
+/** Anything the registry holds: a code plugin or a declared provider generator. */
+export type AnyGenerator = Generator | DeclaredGenerator;
+
+/** True for a declared provider generator. */
+export function isDeclared(generator: AnyGenerator): generator is DeclaredGenerator {
+  return (generator as Partial<DeclaredGenerator>).kind === "declared";
+}
+
+/** A declared generator for a declaration, under the declaration's name (or `name`). */
+export function declaredGenerator(declaration: GeneratorDeclaration, name = declaration.name): DeclaredGenerator {
+  return { kind: "declared", name, artifactType: declaration.artifactType, description: declaration.description, declaration };
+}

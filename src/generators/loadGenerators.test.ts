@@ -17,7 +17,7 @@ import { prepareGenerationInputs, type ArtifactLookup } from "../services/genera
 import { artifactSlots, AudioArtifact, ImageArtifact, TextArtifact, VideoArtifact } from "./artifacts.js";
 import { builtinGenerators } from "./builtin/index.js";
 import { imageFromPrompt } from "./builtin/imageFromPrompt.js";
-import type { Generator } from "./Generator.js";
+import type { AnyGenerator, Generator } from "./Generator.js";
 import { GeneratorConfigError, loadGenerators } from "./loadGenerators.js";
 
 const BUILTIN_NAMES = ["audio-tone", "image-from-prompt", "image-transform", "text-from-prompt"];
@@ -37,7 +37,7 @@ function builtin(name: string): Generator {
   return found;
 }
 
-const names = (registry: { list(): Generator[] }) => registry.list().map((g) => g.name);
+const names = (registry: { list(): AnyGenerator[] }) => registry.list().map((g) => g.name);
 
 describe("loadGenerators", () => {
   let dir: string;
@@ -94,7 +94,7 @@ describe("loadGenerators", () => {
     expect(registry.get("image-from-prompt")).toBeUndefined();
     expect(registry.get("audio-tone")).toBeUndefined();
 
-    const quick = registry.get("quick-image")!;
+    const quick = registry.get("quick-image") as Generator;
     expect(quick.name).toBe("quick-image");
     expect(quick.artifactType).toBe("image");
     expect(quick.description).toBe(imageFromPrompt.description);
@@ -343,6 +343,7 @@ describe("prepareGenerationInputs", () => {
       outputMetadata: { format: "png", width: 64, height: 48 },
       inputArtifacts: [],
       externalJobId: null,
+      estimatedCost: null,
       progress: 100,
       errorMessage: null,
       startedAt: at,

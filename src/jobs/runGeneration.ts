@@ -14,7 +14,7 @@ import { z } from "zod";
 import type { PrismaClient } from "../db.js";
 import { TERMINAL_STATUSES, type EventBus } from "../events.js";
 import type { GeneratorRegistry } from "../generators/GeneratorRegistry.js";
-import { PermanentGeneratorError } from "../generators/Generator.js";
+import { isDeclared, PermanentGeneratorError } from "../generators/Generator.js";
 import type { Logger } from "../logger.js";
 import { prepareGenerationInputs } from "../services/generationInputs.js";
 import type { StorageRouter } from "../storage/StorageRouter.js";
@@ -69,6 +69,11 @@ export function createRunGenerationTask(deps: RunGenerationDeps) {
     const generator = deps.generators.get(row.generatorName);
     if (!generator) {
       await markFailed(deps, row.id, `Unknown generator: ${row.generatorName}`);
+      reportJobOutcome(helpers.job, "failed");
+      return;
+    }
+    if (isDeclared(generator)) {
+      await markFailed(deps, row.id, `Generator '${generator.name}' runs at a provider, and this worker has no provider pipeline`);
       reportJobOutcome(helpers.job, "failed");
       return;
     }

@@ -11,7 +11,8 @@ import { z } from "zod";
 import type { FieldError } from "../errors.js";
 import type { ArtifactType, Generation } from "../generated/prisma/client.js";
 import { artifactSlots, type Artifact, type ArtifactSlot } from "../generators/artifacts.js";
-import type { Generator } from "../generators/Generator.js";
+import { isDeclared, type AnyGenerator, type Generator } from "../generators/Generator.js";
+import { prepareDeclaredInputs } from "./declaredInputs.js";
 import { UUID_PATTERN } from "../lib/uuid.js";
 
 /** A lineage entry as stored in `generations.input_artifacts` (Boards' shape). */
@@ -53,7 +54,8 @@ function zodFieldErrors(error: z.ZodError): FieldError[] {
   return error.issues.map((issue) => ({ field: issue.path.join(".") || "inputParams", message: issue.message }));
 }
 
-function artifactFrom(row: Generation): Artifact {
+/** The artifact object a generator receives for a completed input generation. */
+export function artifactFrom(row: Generation): Artifact {
   const meta = (row.outputMetadata ?? {}) as Record<string, unknown>;
   const num = (key: string) => (typeof meta[key] === "number" ? (meta[key] as number) : undefined);
   const str = (key: string, fallback: string) => (typeof meta[key] === "string" ? (meta[key] as string) : fallback);
@@ -70,7 +72,8 @@ function artifactFrom(row: Generation): Artifact {
   }
 }
 
-function checkInput(row: Generation | undefined, id: string, expected: ArtifactType): string | null {
+/** Why a generation cannot be used as an input of this type, or null when it can. */
+export function checkInput(row: Generation | undefined, id: string, expected: ArtifactType): string | null {
   if (!row) return `Generation ${id} not found`;
   if (row.status !== "COMPLETED") return `Generation ${id} is not completed (status: ${row.status.toLowerCase()})`;
   if (row.artifactType !== expected) {
@@ -84,10 +87,15 @@ function checkInput(row: Generation | undefined, id: string, expected: ArtifactT
  * Validates `params` for `generator` and resolves its artifact inputs through `lookup`.
  * Never throws for bad input: problems come back as field errors, keyed by input field name.
  */
-export async function prepareGenerationInputs(generator: Generator, params: unknown, lookup: ArtifactLookup): Promise<PrepareResult> {
+export async function prepareGenerationInputs(generator: AnyGenerator, params: unknown, lookup: ArtifactLookup): Promise<PrepareResult> {
   if (typeof params !== "object" || params === null || Array.isArray(params)) {
     return { ok: false, fieldErrors: [{ field: "inputParams", message: "must be a JSON object" }] };
   }
+  if (isDeclared(generator)) return prepareDeclaredInputs(generator, params as Record<string, unknown>, lookup);
+  return prepareCodeInputs(generator, params, lookup);
+}
+
+async function prepareCodeInputs(generator: Generator, params: object, lookup: ArtifactLookup): Promise<PrepareResult> {
   const slots = artifactSlots(generator.inputSchema);
   const submitted = submitSchema(generator, slots).safeParse(params);
   if (!submitted.success) return { ok: false, fieldErrors: zodFieldErrors(submitted.error) };

@@ -2,14 +2,21 @@
 import { z } from "zod";
 import type { ServiceContext } from "../context.js";
 import type { ArtifactType } from "../generated/prisma/client.js";
-import type { Generator, GeneratorArtifactType } from "../generators/Generator.js";
+import { isDeclared, type AnyGenerator, type Generator, type GeneratorArtifactType } from "../generators/Generator.js";
 
 export type GeneratorInfo = { name: string; description: string; artifactType: ArtifactType; inputSchema: unknown };
 
 const schemaCache = new WeakMap<Generator, unknown>();
 
-/** JSON Schema of a generator's inputs: artifact fields as `$ref` to `#/$defs/<Type>Artifact`. */
-export function inputJsonSchema(generator: Generator): unknown {
+/**
+ * JSON Schema of a generator's inputs: artifact fields as `$ref` to `#/$defs/<Type>Artifact`.
+ * A declared generator's schema is served verbatim (Boards' own, for its generators).
+ */
+export function inputJsonSchema(generator: AnyGenerator): unknown {
+  return isDeclared(generator) ? generator.declaration.inputSchema : codeInputSchema(generator);
+}
+
+function codeInputSchema(generator: Generator): unknown {
   let schema = schemaCache.get(generator);
   if (!schema) {
     const { $schema: _ignored, ...rest } = z.toJSONSchema(generator.inputSchema, { io: "input", unrepresentable: "any" });
