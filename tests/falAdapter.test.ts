@@ -51,7 +51,7 @@ beforeAll(async () => {
 });
 afterAll(() => fake.close());
 beforeEach(() => {
-  Object.assign(fake.options, { delayMs: 30, outcome: "success", rateLimitFirst: 0, serverErrorFirst: 0, webhook: "none", progressSteps: 0, result: undefined });
+  Object.assign(fake.options, { delayMs: 30, outcome: "success", rateLimitFirst: 0, serverErrorFirst: 0, webhook: "none", progressSteps: 0, result: undefined, apps: undefined });
 });
 
 async function statusUntil(endpoint: ResolvedEndpoint, id: string, done: (s: ProviderStatus) => boolean): Promise<ProviderStatus> {
@@ -173,6 +173,16 @@ describe("fal adapter: errors", () => {
     expect(error.kind).toBe("auth");
     expect(error.message).toBe("fal refused the API key (FAL_KEY)");
     expect(error.message).not.toContain("wrong-key-secret");
+  });
+
+  it("an app fal does not have is a validation error at submit", async () => {
+    fake.options.apps = ["fal-ai/flux-2"];
+    try {
+      const error = await rejection(fal.submit({ endpoint: { provider: "fal", app: "fal-ai/no-such-app" }, body: {} }, opts()));
+      expect(error).toMatchObject({ kind: "validation", httpStatus: 404 });
+    } finally {
+      fake.options.apps = undefined;
+    }
   });
 
   it("an unknown request is not_found", async () => {
@@ -325,6 +335,15 @@ describe("fal adapter: webhooks", () => {
       const fresh = createFalAdapter({ apiKey: KEY, baseUrl: fake.url });
       await expect(fresh.verifyWebhook!(fake.signDelivery(body, { key: second }), now())).resolves.toMatchObject({ externalId: "req-x" });
       await expect(fresh.verifyWebhook!(fake.signDelivery(body), now())).resolves.toMatchObject({ externalId: "req-x" });
+    });
+    it("cannot verify without fal's key set: transient, not a refusal", async () => {
+      const keyless = createFalAdapter({ apiKey: KEY, baseUrl: "http://127.0.0.1:9", requestTimeoutMs: 2_000 });
+      const error = await keyless.verifyWebhook!(fake.signDelivery(body), now()).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(ProviderError);
+      expect((error as ProviderError).kind).toBe("transient");
     });
     it("caches fal's key set and refetches it at most once a minute", async () => {
       const fresh = createFalAdapter({ apiKey: KEY, baseUrl: fake.url });

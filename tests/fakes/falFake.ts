@@ -32,6 +32,8 @@ export type FalFakeOptions = {
   apiKey?: string;
   /** The result of successful jobs (default: fal's recorded union result, URLs on this fake). */
   result?: unknown;
+  /** The app ids this fal has (unset: any); others are answered 404 at submit. */
+  apps?: string[];
   /** Sent as X-Fal-Webhook-User-Id. */
   userId: string;
 };
@@ -266,6 +268,7 @@ export async function startFalFake(options: Partial<FalFakeOptions> = {}): Promi
       }
 
       if (req.method === "POST" && path.length > 1) {
+        if (opts.apps && !opts.apps.includes(path.slice(1))) return send(res, 404, { detail: `Application '${path.slice(1)}' not found` });
         if (opts.outcome === "insufficient_credits") return send(res, FAILURES.insufficient_credits.status, FAILURES.insufficient_credits.body);
         const id = `req-${String(nextId++).padStart(6, "0")}-${Math.random().toString(16).slice(2, 10)}`;
         const submittedAt = Date.now();

@@ -71,11 +71,16 @@ export function createFalAdapter(options: AdapterOptions): ProviderAdapter {
     async submit(request, { signal, webhookUrl }) {
       // fal's queue takes no idempotency key: a retried submit after a lost answer queues again.
       const query = webhookUrl ? `?fal_webhook=${encodeURIComponent(webhookUrl)}` : "";
-      const answer = await falFetch(transport, `${queueOrigin}/${appOf(request.endpoint)}${query}`, {
+      const app = appOf(request.endpoint);
+      const answer = await falFetch(transport, `${queueOrigin}/${app}${query}`, {
         method: "POST",
         headers: { ...jsonHeaders, "content-type": "application/json" },
         body: JSON.stringify(request.body),
         signal,
+      }).catch((error: unknown) => {
+        // At submit, 404 is an app fal does not have: a bad declaration, not a lost job.
+        if (error instanceof ProviderError && error.kind === "not_found") throw new ProviderError("validation", `fal has no app ${app}`, 404);
+        throw error;
       });
       const requestId = (answer.body as { request_id?: unknown } | undefined)?.request_id;
       if (typeof requestId !== "string" || !requestId) throw new ProviderError("transient", "fal's queue answer has no request_id");
