@@ -5,7 +5,7 @@
  * the request Boards sent.
  */
 import { generateKeyPairSync } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -131,6 +131,28 @@ describe("fal adapter: queue", () => {
       expect(put).toMatchObject({ method: "PUT", body: { size: 4321 } });
       expect(put!.headers["content-type"]).toBe("image/png");
       expect(put!.headers.authorization).toBeUndefined();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("uploads a file over 90 MB in 10 MB parts, as fal's client does", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "fal-upload-"));
+    try {
+      const path = join(dir, "clip.mp4");
+      const size = 95 * 1024 * 1024 + 17;
+      writeFileSync(path, "");
+      truncateSync(path, size);
+      const before = fake.requests.length;
+      const url = await fal.uploadFile!({ path, contentType: "video/mp4", filename: "clip.mp4", size }, signal());
+      expect(url).toMatch(new RegExp(`^${fake.url}/files/upload-\\d+-clip\\.mp4$`));
+      const sent = fake.requests.slice(before);
+      expect(sent[0]).toMatchObject({ method: "POST", path: "/storage/upload/initiate-multipart", body: { content_type: "video/mp4", file_name: "clip.mp4" } });
+      const parts = sent.filter((r) => r.method === "PUT");
+      expect(parts.map((r) => r.path.split("/").at(-1))).toEqual(["1", "2", "3", "4", "5", "6", "7", "8", "9", "10"]);
+      expect(parts.reduce((sum, r) => sum + (r.body as { size: number }).size, 0)).toBe(size);
+      expect(parts.every((r) => r.query.signature === "fake" && r.headers.authorization === undefined)).toBe(true);
+      expect(sent.at(-1)).toMatchObject({ method: "POST", path: expect.stringMatching(/\/complete$/), body: { parts: expect.arrayContaining([{ partNumber: 10, etag: '"etag-10"' }]) } });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -1,7 +1,7 @@
 /**
  * A fake fal.ai on 127.0.0.1: the queue API (submit at `POST /<app id>` with `?fal_webhook=`,
  * status/result/cancel under `/<owner>/<app>/requests/<id>`), storage uploads (`POST
- * /storage/upload/initiate`, then a PUT to the returned URL), output files at `/files/<name>`,
+ * /storage/upload/initiate`, then a PUT to the returned URL; `initiate-multipart`, then parts), output files at `/files/<name>`,
  * and webhooks signed with ED25519 by a test key published at `/.well-known/jwks.json`.
  *
  * Jobs advance by the clock (queued for the first fifth of `delayMs`, then running, then done),
@@ -202,7 +202,8 @@ export async function startFalFake(options: Partial<FalFakeOptions> = {}): Promi
       const raw = await readBody(req);
       const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(", ") : (v ?? "")]));
       let body: unknown = undefined;
-      if (req.method === "PUT" && path.startsWith("/uploads/")) body = { size: raw.length };
+      const upload = path.startsWith("/uploads/") || path.startsWith("/multipart/");
+      if (req.method === "PUT" && upload) body = { size: raw.length };
       else if (raw.length) {
         try {
           body = JSON.parse(raw.toString("utf8"));
@@ -219,6 +220,9 @@ export async function startFalFake(options: Partial<FalFakeOptions> = {}): Promi
         return res.end(file.bytes);
       }
       if (req.method === "PUT" && path.startsWith("/uploads/")) return send(res, 200, {});
+      const part = /^\/multipart\/[^/]+\/[^/]+\/(\d+|complete)$/.exec(path);
+      if (part && req.method === "PUT" && part[1] !== "complete") return send(res, 200, { partNumber: Number(part[1]), etag: `"etag-${part[1]}"` });
+      if (part && req.method === "POST" && part[1] === "complete") return send(res, 200, {});
 
       if (opts.rateLimitFirst > 0) {
         opts.rateLimitFirst -= 1;
@@ -234,7 +238,8 @@ export async function startFalFake(options: Partial<FalFakeOptions> = {}): Promi
         const { file_name: name } = (body ?? {}) as { file_name?: string };
         const id = nextId++;
         const safe = (name ?? "upload.bin").replace(/[^A-Za-z0-9._-]/g, "_");
-        return send(res, 200, { upload_url: `${url}/uploads/${id}/${safe}?signature=fake`, file_url: `${url}/files/upload-${id}-${safe}` });
+        const where = path.endsWith("-multipart") ? "multipart" : "uploads";
+        return send(res, 200, { upload_url: `${url}/${where}/${id}/${safe}?signature=fake`, file_url: `${url}/files/upload-${id}-${safe}` });
       }
 
       const match = /^\/(.+?)\/requests\/([^/]+)(\/status|\/cancel)?$/.exec(path);
