@@ -56,8 +56,8 @@ export function createFalAdapter(options: AdapterOptions): ProviderAdapter {
       headers: jsonHeaders,
       signal,
       // The job's own failure comes back as the result's status (422 with fal's detail, 5xx
-      // with an error_type); rate limits, unknown ids and bare gateway errors are thrown.
-      accept: (status) => status !== 429 && status !== 404 && status >= 400,
+      // with an error_type); refused keys, rate limits, unknown ids and bare gateway errors are thrown.
+      accept: (status) => status >= 400 && ![401, 403, 404, 429].includes(status),
     });
     if (answer.ok) return { state: "succeeded", result: answer.body };
     if (answer.status >= 500 && !isFalErrorBody(answer.body)) throw falError(answer.status, answer.body, answer.headers.get("retry-after"));
