@@ -4,4 +4,6 @@ import { createReplicateAdapter } from "./replicate/replicateAdapter.js";
 import type { AdapterOptions, ProviderAdapter, ProviderName } from "./ProviderAdapter.js";
 
 export const providerFactories: Partial<Record<ProviderName, (options: AdapterOptions) => ProviderAdapter>> = {
+  replicate: createReplicateAdapter,
+  openai: createOpenAIAdapter,
 };

@@ -61,14 +61,14 @@ export async function replicateCall(
     });
   } catch (error) {
     if (signal.aborted) throw error;
-    return Promise.reject(new ProviderError("transient", `replicate request failed: ${(error as Error).name}`));
+    throw new ProviderError("transient", `replicate request failed: ${(error as Error).name}`);
   }
   const text = await response.text();
-  let parsed: unknown = undefined;
+  let parsed: unknown;
   try {
     parsed = text ? JSON.parse(text) : undefined;
   } catch {
-    parsed = undefined;
+    // A non-JSON body (a proxy's HTML page): the status alone decides.
   }
   if (!response.ok) throw replicateHttpError(response.status, parsed, response);
   return parsed;
