@@ -53,6 +53,7 @@ describe("loadEnv defaults", () => {
       graphiql: true,
       graphqlLimits: { maxDepth: 10, maxAliases: 15, maxTokens: 2000, maxCost: 5000, maxBodyBytes: 1_048_576 },
       generatorsConfigPath: undefined,
+      providers: { keys: {}, endpoints: {}, publicUrl: undefined, webhookSecrets: {} },
       storage: {
         defaultProvider: "local",
         providers: { local: { type: "local", basePath: "storage", publicUrlBase: "http://localhost:8088/api/storage" } },
@@ -222,6 +223,7 @@ describe("loadEnv values", () => {
       graphiql: false,
       graphqlLimits: { maxDepth: 7, maxAliases: 3, maxTokens: 500, maxCost: 900, maxBodyBytes: 4096 },
       generatorsConfigPath: "config/generators.yaml",
+      providers: { keys: {}, endpoints: {}, publicUrl: undefined, webhookSecrets: {} },
       storage: {
         defaultProvider: "s3",
         providers: {

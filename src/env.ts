@@ -11,6 +11,7 @@ import { readProjectFile } from "./lib/projectFile.js";
 import { isTrueText } from "./lib/booleanText.js";
 import { endpointUrlProblem } from "./lib/secureUrl.js";
 import { isValidTenantSlug } from "./lib/tenantSlug.js";
+import { providerSettings, type ProviderSettings } from "./providers/providerSettings.js";
 import type { TracingConfig } from "./tracing/startTracing.js";
 import { KEY_PREFIX, PROVIDER_NAME, resolveStorageConfig, type StorageConfig } from "./storage/storageConfig.js";
 
@@ -75,6 +76,16 @@ const EnvSchema = z.object({
       .record(z.string(), z.string().refine(isValidTenantSlug, "values must be tenant slugs"))
       .refine((map) => Object.keys(map).every((domain) => /^[^@\s.]+(\.[^@\s.]+)+$/.test(domain)), "keys must be e-mail domains such as acme.io"),
   ).default({}),
+  // AI providers: parsed and checked in providers/providerSettings.ts.
+  FAL_KEY: z.string().optional(),
+  REPLICATE_API_TOKEN: z.string().optional(),
+  OPENAI_API_KEY: z.string().optional(),
+  KIE_API_KEY: z.string().optional(),
+  BOARDS_GENERATOR_API_KEYS: z.string().optional(),
+  BOARDS_PROVIDER_ENDPOINTS: z.string().optional(),
+  BOARDS_PUBLIC_URL: z.string().optional(),
+  REPLICATE_WEBHOOK_SECRET: z.string().optional(),
+  KIE_WEBHOOK_HMAC_KEY: z.string().optional(),
   BOARDS_ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters (use a long random value)").optional(),
   // Prometheus metrics: see the README's operations section and src/metrics/.
   BOARDS_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
@@ -201,6 +212,8 @@ export type Env = {
   graphiql: boolean;
   graphqlLimits: { maxDepth: number; maxAliases: number; maxTokens: number; maxCost: number; maxBodyBytes: number };
   generatorsConfigPath: string | undefined;
+  /** AI provider keys, endpoint overrides, public URL and webhook secrets. */
+  providers: ProviderSettings;
   storage: StorageConfig & {
     signingSecret: string | undefined;
     urlTtlMs: number;
@@ -330,7 +343,13 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
   if (parsed.success && parsed.data.BOARDS_METRICS_PORT !== undefined && parsed.data.BOARDS_METRICS_PORT === parsed.data.BOARDS_API_PORT && parsed.data.BOARDS_API_PORT !== 0) {
     problems.push("BOARDS_METRICS_PORT: must differ from BOARDS_API_PORT (unset it to serve /metrics on the API's port)");
   }
-  if (!parsed.success || !storage.config || problems.length > 0) throw new EnvError(problems);
+  let providers: ProviderSettings | undefined;
+  try {
+    providers = providerSettings(cleaned);
+  } catch (error) {
+    problems.push((error as Error).message);
+  }
+  if (!parsed.success || !storage.config || !providers || problems.length > 0) throw new EnvError(problems);
   const e = parsed.data;
 
   return {
@@ -376,6 +395,7 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
       maxBodyBytes: e.BOARDS_GRAPHQL_MAX_BODY_BYTES,
     },
     generatorsConfigPath: e.BOARDS_GENERATORS_CONFIG_PATH,
+    providers,
     storage: {
       ...storage.config,
       signingSecret: e.BOARDS_STORAGE_SIGNING_SECRET,

@@ -12,6 +12,7 @@ import type { Env } from "./env.js";
 import { EventBus } from "./events.js";
 import { loadGenerators } from "./generators/loadGenerators.js";
 import { createJobQueue } from "./jobs/jobQueue.js";
+import { createProviderAdapters } from "./providers/createProviderAdapters.js";
 import type { Logger } from "./logger.js";
 import { watchJobQueue } from "./metrics/jobQueueGauges.js";
 import { collectProcessMetrics } from "./metrics/metrics.js";
@@ -51,7 +52,8 @@ export async function createRuntime(env: Env, logger: Logger): Promise<Runtime> 
       signer,
       urlTtlMs: env.storage.urlTtlMs,
       generators,
-      providers: {},
+      providers: createProviderAdapters(env.providers),
+      publicUrl: env.providers.publicUrl,
       jobs: createJobQueue({ maxAttempts: env.worker.maxAttempts }),
       async close() {
         unwatchQueue();
