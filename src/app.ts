@@ -21,6 +21,7 @@ import { createSetupRoutes, isSetupPath } from "./http/setupRoutes.js";
 import { createFileAuthorizer } from "./http/fileAccess.js";
 import { serveStorage, STORAGE_PREFIX } from "./http/storageRoute.js";
 import { serveUpload, UPLOAD_PATH } from "./http/uploadRoute.js";
+import { createWebhookRoute, WEBHOOK_PATH } from "./http/webhookRoute.js";
 import { limitBodyIdle } from "./http/limitBodyIdle.js";
 import { attachWebSockets } from "./http/websocket.js";
 import { SubscriptionQuota } from "./lib/SubscriptionQuota.js";
@@ -74,6 +75,7 @@ export function createApp(deps: AppDeps): App {
     defaultTenantSlug: env.defaultTenantSlug,
     emailDomainTenants: env.auth.emailDomainTenants,
   };
+  const serveWebhook = createWebhookRoute(deps);
   const serveSetup = createSetupRoutes({ env, prisma, jobs: deps.jobs, storage: deps.storage, events: deps.events, adapter });
   const limits = env.graphqlLimits;
 
@@ -177,13 +179,15 @@ export function createApp(deps: AppDeps): App {
     if (path === "/graphql" && req.method !== "OPTIONS") applyCors(req, res, env.corsOrigins);
     if (path === "/graphql" || path.startsWith("/api/")) {
       // Stored files are fetched by key (an <img src> cannot send X-Tenant), like the setup
-      // endpoints they need no tenant header.
-      const problem = tenantHeaderProblem(req, !isSetupPath(path) && !path.startsWith(STORAGE_PREFIX));
+      // endpoints they need no tenant header; nor do provider webhooks (the job id finds the row).
+      const problem = tenantHeaderProblem(req, !isSetupPath(path) && !path.startsWith(STORAGE_PREFIX) && !WEBHOOK_PATH.test(path));
       if (problem) return sendJson(res, problem.status, problem.body);
     }
     if (isSetupPath(path)) return serveSetup(req, res, path);
     if (path === "/api/storage/status") return sendJson(res, 200, { status: "Storage endpoint ready" });
     if (path.startsWith(STORAGE_PREFIX)) return serveStorage(req, res, deps, authorizeFile);
+    const webhook = WEBHOOK_PATH.exec(path);
+    if (webhook) return serveWebhook(req, res, webhook[1]!);
     if (path === UPLOAD_PATH) {
       const ctx = await restContext(req, res);
       if (ctx) await serveUpload(req, res, ctx, env.uploads);

@@ -61,7 +61,7 @@ function buildProgram(state: { longRunning: boolean }): Command {
   const jobs = program.command("jobs").description("inspect and manage the job queue (graphile-worker)");
   const listOptions = (command: Command) =>
     command
-      .option("--task <identifier>", "only jobs of this task (run_generation, delete_stored_objects)")
+      .option("--task <identifier>", "only jobs of this task (run_generation, delete_stored_objects, cancel_at_provider)")
       .addOption(new Option("--limit <n>", "at most this many jobs").default(100).argParser(positiveInt))
       .addOption(json());
   listOptions(jobs.command("list").description("list queued, scheduled, running and failed jobs")).action(jobsList);

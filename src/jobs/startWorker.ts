@@ -2,6 +2,8 @@
  * Starts graphile-worker with the generation task, plus heartbeats and dead-worker recovery.
  * Used by the worker process (src/worker.ts), in-process by the API (src/main.ts), and by tests.
  */
+import { CANCEL_AT_PROVIDER, createCancelAtProviderTask } from "./cancelAtProvider.js";
+import type { ProviderAdapters } from "../providers/ProviderAdapter.js";
 import { EventEmitter } from "node:events";
 import { Logger as GraphileLogger, run, type Runner, type TaskList, type WorkerEvents } from "graphile-worker";
 import type pg from "pg";
@@ -45,7 +47,7 @@ export function graphileLogger(logger: Logger): GraphileLogger {
  * src/cli/graphileTasks/, so a task added here needs a file there too.
  */
 export function workerTaskList(
-  deps: Omit<RunGenerationDeps, "cancelCheckIntervalMs" | "progressIntervalMs">,
+  deps: Omit<RunGenerationDeps, "cancelCheckIntervalMs" | "progressIntervalMs"> & { providers?: ProviderAdapters },
   options: Pick<WorkerOptions, "cancelCheckIntervalMs" | "progressIntervalMs">,
 ): TaskList {
   // Metrics and job log lines outside, the trace span inside around the task itself.
@@ -59,11 +61,12 @@ export function workerTaskList(
       }),
     ),
     [DELETE_STORED_OBJECTS]: traceJob(DELETE_STORED_OBJECTS, createDeleteStoredObjectsTask(deps)),
+    [CANCEL_AT_PROVIDER]: traceJob(CANCEL_AT_PROVIDER, createCancelAtProviderTask(deps)),
   });
 }
 
 export async function startWorker(
-  deps: Omit<RunGenerationDeps, "cancelCheckIntervalMs" | "progressIntervalMs"> & { pgPool: pg.Pool },
+  deps: Omit<RunGenerationDeps, "cancelCheckIntervalMs" | "progressIntervalMs"> & { providers?: ProviderAdapters; pgPool: pg.Pool },
   options: WorkerOptions,
 ): Promise<RunningWorker> {
   const liveness = new WorkerLiveness(deps, { heartbeatMs: options.heartbeatMs, deadAfterMs: options.deadAfterMs });

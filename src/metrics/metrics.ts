@@ -117,6 +117,13 @@ export const storageErrors = new Counter({
   registers: [registry],
 });
 
+export const webhooks = new Counter({
+  name: "boards_webhooks_total",
+  help: "Provider webhook deliveries, by provider and outcome (woken, finished, unknown_job, rejected, replayed, too_large, unreadable).",
+  labelNames: ["provider", "outcome"] as const,
+  registers: [registry],
+});
+
 let defaultsCollected = false;
 
 /** Adds Node's standard process metrics (CPU, memory, event loop, GC) to the registry, once. */

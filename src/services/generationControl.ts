@@ -3,6 +3,8 @@
  * generator is aborted (the worker listens for the CANCELLED event), and the generation stays
  * CANCELLED. Deletion removes the row, its tag links and its stored file.
  */
+import { isDeclared } from "../generators/Generator.js";
+import { cancelEndpoint, enqueueCancelAtProvider } from "../jobs/cancelAtProvider.js";
 import { canChangeGeneration } from "../auth/policy.js";
 import type { ServiceContext } from "../context.js";
 import { conflict, forbidden, notFound } from "../errors.js";
@@ -36,7 +38,22 @@ export async function cancelGeneration(ctx: ServiceContext, id: string): Promise
       `Cannot cancel generation with status '${current.status.toLowerCase()}'. Only pending or processing generations can be cancelled.`,
     );
   }
+  await cancelAtProvider(ctx, cancelled);
   return cancelled;
+}
+
+/**
+ * Queues the cancel of a declared generator's job at its provider, once it was submitted there.
+ * Not in the cancel's transaction (the state transition publishes its own event); a failure to
+ * queue is logged, the cancel stands, and the provider's job ends on its own.
+ */
+async function cancelAtProvider(ctx: ServiceContext, generation: Generation): Promise<void> {
+  const generator = ctx.generators.get(generation.generatorName);
+  if (!generation.externalJobId || !generator || !isDeclared(generator)) return;
+  const job = { endpoint: cancelEndpoint(generator.declaration), externalId: generation.externalJobId, generationId: generation.id };
+  await enqueueCancelAtProvider(ctx.prisma, job).catch((err: unknown) =>
+    ctx.logger.warn({ err, generationId: generation.id }, "could not queue the cancel at the provider"),
+  );
 }
 
 /**
