@@ -21,7 +21,7 @@ import {
 /** Page size of a connection field given neither `first`, `last` nor `limit` (schema: default 20). */
 export const CONNECTION_DEFAULT_PAGE = 20;
 /** Rows assumed for a list of objects with no page-size argument (e.g. a generation's tags). */
-export const UNBOUNDED_LIST_PAGE = 100;
+export const UNBOUNDED_LIST_PAGE = 10;
 const PAGE_ARGS = ["first", "last", "limit"] as const;
 
 /**
