@@ -93,7 +93,7 @@ describe("one bad operation on a WebSocket", () => {
       ["depth", "{ myBoards { generations { board { generations { board { generations { id } } } } } } }", /depth/i],
       ["aliases", "{ a: me { id } b: me { id } c: me { id } d: me { id } e: me { id } }", /alias/i],
       ["tokens", `{ me { ${"id ".repeat(400)}} }`, /token/i],
-      ["cost", `{ myBoards { generations { ${"id ".repeat(120)}} } }`, /cost/i],
+      ["nodes", `{ myBoards { generations { ${"id ".repeat(120)}} } }`, /nodes; the limit is 150/],
     ];
     for (const [id, query, message] of bad) {
       socket.subscribe(id, query);
