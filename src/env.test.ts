@@ -51,7 +51,7 @@ describe("loadEnv defaults", () => {
       defaultTenantSlug: "default",
       defaultTenantName: "Default Tenant",
       graphiql: true,
-      graphqlLimits: { maxDepth: 10, maxAliases: 15, maxTokens: 2000, maxCost: 5000, maxBodyBytes: 1_048_576 },
+      graphqlLimits: { maxDepth: 10, maxAliases: 15, maxTokens: 2000, maxNodes: 50_000, maxBodyBytes: 1_048_576 },
       generatorsConfigPath: undefined,
       providers: { keys: {}, endpoints: {}, publicUrl: undefined, webhookSecrets: {} },
       storage: {
@@ -148,7 +148,7 @@ describe("loadEnv values", () => {
       BOARDS_GRAPHQL_MAX_DEPTH: "7",
       BOARDS_GRAPHQL_MAX_ALIASES: "3",
       BOARDS_GRAPHQL_MAX_TOKENS: "500",
-      BOARDS_GRAPHQL_MAX_COST: "900",
+      BOARDS_GRAPHQL_MAX_NODES: "900",
       BOARDS_GRAPHQL_MAX_BODY_BYTES: "4096",
       BOARDS_GENERATORS_CONFIG_PATH: "config/generators.yaml",
       BOARDS_STORAGE_LOCAL_BASE_PATH: "/srv/boards",
@@ -221,7 +221,7 @@ describe("loadEnv values", () => {
       defaultTenantSlug: "home",
       defaultTenantName: "Home",
       graphiql: false,
-      graphqlLimits: { maxDepth: 7, maxAliases: 3, maxTokens: 500, maxCost: 900, maxBodyBytes: 4096 },
+      graphqlLimits: { maxDepth: 7, maxAliases: 3, maxTokens: 500, maxNodes: 900, maxBodyBytes: 4096 },
       generatorsConfigPath: "config/generators.yaml",
       providers: { keys: {}, endpoints: {}, publicUrl: undefined, webhookSecrets: {} },
       storage: {
@@ -374,7 +374,7 @@ describe("loadEnv invalid values", () => {
     ["BOARDS_GRAPHQL_MAX_DEPTH", "0"],
     ["BOARDS_GRAPHQL_MAX_ALIASES", "-3"],
     ["BOARDS_GRAPHQL_MAX_TOKENS", "many"],
-    ["BOARDS_GRAPHQL_MAX_COST", "1.5"],
+    ["BOARDS_GRAPHQL_MAX_NODES", "1.5"],
     ["BOARDS_GRAPHQL_MAX_BODY_BYTES", "1e400"],
     ["BOARDS_UPLOAD_TEMP_DIR", "/no/such/directory"],
   ])("reports %s=%s by name", (name, value) => {

@@ -105,7 +105,7 @@ const EnvSchema = z.object({
   BOARDS_GRAPHQL_MAX_DEPTH: positiveInt.default(10),
   BOARDS_GRAPHQL_MAX_ALIASES: positiveInt.default(15),
   BOARDS_GRAPHQL_MAX_TOKENS: positiveInt.default(2000),
-  BOARDS_GRAPHQL_MAX_COST: positiveInt.default(5000),
+  BOARDS_GRAPHQL_MAX_NODES: positiveInt.default(50_000),
   BOARDS_GRAPHQL_MAX_BODY_BYTES: positiveInt.default(1_048_576),
   BOARDS_GENERATORS_CONFIG_PATH: z.string().optional(),
   // Storage variables are combined with the storage file in storage/storageConfig.ts.
@@ -210,7 +210,7 @@ export type Env = {
   defaultTenantSlug: string;
   defaultTenantName: string;
   graphiql: boolean;
-  graphqlLimits: { maxDepth: number; maxAliases: number; maxTokens: number; maxCost: number; maxBodyBytes: number };
+  graphqlLimits: { maxDepth: number; maxAliases: number; maxTokens: number; maxNodes: number; maxBodyBytes: number };
   generatorsConfigPath: string | undefined;
   /** AI provider keys, endpoint overrides, public URL and webhook secrets. */
   providers: ProviderSettings;
@@ -391,7 +391,7 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
       maxDepth: e.BOARDS_GRAPHQL_MAX_DEPTH,
       maxAliases: e.BOARDS_GRAPHQL_MAX_ALIASES,
       maxTokens: e.BOARDS_GRAPHQL_MAX_TOKENS,
-      maxCost: e.BOARDS_GRAPHQL_MAX_COST,
+      maxNodes: e.BOARDS_GRAPHQL_MAX_NODES,
       maxBodyBytes: e.BOARDS_GRAPHQL_MAX_BODY_BYTES,
     },
     generatorsConfigPath: e.BOARDS_GENERATORS_CONFIG_PATH,

@@ -83,16 +83,14 @@ describe("operation limits (defaults)", () => {
     expectRefused(await server.gql(queryWithTokens(2001)), /token limit of 2000 exceeded/i);
   });
 
-  it("accepts a query of cost 5000 and refuses one above it", async () => {
-    // 100 × (2 + 1.5 × (2 + 1.5 × k)) with k scalar fields: k = 20 costs 5000, k = 21 costs 5225.
-    const connection = (k: number) => `{ boardsConnection(first: 100) { nodes { ${"id ".repeat(k)}} } }`;
-    expect(expectData(await server.gql(connection(20)))).toEqual({ boardsConnection: { nodes: [] } });
-    expectRefused(await server.gql(connection(21)), /cost limit of 5000 exceeded/i);
+  it("accepts a nested page: 30 boards, each with 10 generations and their tags", async () => {
+    const page = `{ boardsConnection(first: 30) { nodes { id generationsConnection(first: 10) { nodes { id tags { id } } } } } }`;
+    expect(expectData(await server.gql(page))).toEqual({ boardsConnection: { nodes: [] } });
   });
 
-  it("refuses nested connections whose cost multiplies", async () => {
-    const nested = `{ boardsConnection(first: 100) { nodes { generationsConnection(first: 100) { nodes { id } } } } }`;
-    expectRefused(await server.gql(nested), /cost limit of 5000 exceeded/i);
+  it("refuses 100 × 100 × 100 nodes, stating the count and the limit", async () => {
+    const nested = `{ boardsConnection(first: 100) { nodes { generationsConnection(first: 100) { nodes { board { generations(limit: 100) { id } } } } } } }`;
+    expectRefused(await server.gql(nested), /up to 1,010,100 nodes; the limit is 50,000/);
   });
 });
 
@@ -103,7 +101,7 @@ describe("operation limits (configured)", () => {
       BOARDS_GRAPHQL_MAX_DEPTH: "4",
       BOARDS_GRAPHQL_MAX_ALIASES: "2",
       BOARDS_GRAPHQL_MAX_TOKENS: "50",
-      BOARDS_GRAPHQL_MAX_COST: "100",
+      BOARDS_GRAPHQL_MAX_NODES: "100",
     });
   });
   afterAll(() => strict.close());
@@ -123,12 +121,10 @@ describe("operation limits (configured)", () => {
     expectRefused(await strict.gql(queryWithTokens(51)), /token limit of 50 exceeded/i);
   });
 
-  it("uses BOARDS_GRAPHQL_MAX_COST", async () => {
-    // first: 10 costs 72.5 and first: 20 costs 145; the default server accepts both.
+  it("uses BOARDS_GRAPHQL_MAX_NODES", async () => {
     const query = (first: number) => `{ boardsConnection(first: ${first}) { nodes { id } } }`;
-    expectData(await strict.gql(query(10)));
-    expectData(await server.gql(query(20)));
-    expectRefused(await strict.gql(query(20)), /cost limit of 100 exceeded/i);
+    expectData(await strict.gql(query(100)));
+    expectRefused(await strict.gql(`{ myBoards(limit: 101) { id } }`), /up to 101 nodes; the limit is 100/);
   });
 });
 

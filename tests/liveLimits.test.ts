@@ -24,7 +24,7 @@ beforeAll(async () => {
     BOARDS_GRAPHQL_MAX_DEPTH: "5",
     BOARDS_GRAPHQL_MAX_ALIASES: "3",
     BOARDS_GRAPHQL_MAX_TOKENS: "300",
-    BOARDS_GRAPHQL_MAX_COST: "150",
+    BOARDS_GRAPHQL_MAX_NODES: "150",
     BOARDS_WS_MAX_OPERATIONS_PER_CONNECTION: String(MAX_OPERATIONS_PER_CONNECTION),
     BOARDS_MAX_SUBSCRIPTIONS_PER_USER: String(MAX_SUBSCRIPTIONS_PER_USER),
   });
@@ -93,7 +93,7 @@ describe("one bad operation on a WebSocket", () => {
       ["depth", "{ myBoards { generations { board { generations { board { generations { id } } } } } } }", /depth/i],
       ["aliases", "{ a: me { id } b: me { id } c: me { id } d: me { id } e: me { id } }", /alias/i],
       ["tokens", `{ me { ${"id ".repeat(400)}} }`, /token/i],
-      ["cost", `{ myBoards { generations { ${"id ".repeat(120)}} } }`, /cost/i],
+      ["nodes", `{ myBoards { generations { ${"id ".repeat(120)}} } }`, /nodes; the limit is 150/],
     ];
     for (const [id, query, message] of bad) {
       socket.subscribe(id, query);

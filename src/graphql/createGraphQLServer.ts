@@ -15,6 +15,7 @@ import type { Logger } from "../logger.js";
 import { useCancelAbandonedResponses } from "./cancelAbandonedResponses.js";
 import { useHideSuggestions } from "./hideSuggestions.js";
 import { useInputGuards } from "./inputGuards.js";
+import { useNodeLimit } from "./nodeLimit/useNodeLimit.js";
 import { maskError } from "./maskError.js";
 import { createSchema } from "./schema.js";
 import { tracingActive } from "../tracing/spans.js";
@@ -69,10 +70,11 @@ export function createGraphQLServer(options: {
         maxDepth: { n: limits.maxDepth },
         maxAliases: { n: limits.maxAliases },
         maxTokens: { n: limits.maxTokens },
-        costLimit: { maxCost: limits.maxCost },
+        costLimit: { enabled: false },
         maxDirectives: { n: 50 },
         blockFieldSuggestion: { enabled: production },
       }),
+      useNodeLimit(limits.maxNodes),
       useCSRFPrevention({ requestHeaders: [...CSRF_HEADERS] }),
       useInputGuards(),
       useCancelAbandonedResponses(),
