@@ -253,7 +253,7 @@ export function createApp(deps: AppDeps): App {
       );
     },
     attachWebSockets: (server) =>
-      attachWebSockets(server, yoga, { multiTenantMode: env.multiTenantMode, maxOperationsPerConnection: env.liveLimits.maxOperationsPerConnection, subscriptions, logger }),
+      attachWebSockets(server, yoga, { multiTenantMode: env.multiTenantMode, maxOperationsPerConnection: env.liveLimits.maxOperationsPerConnection, maxNodes: env.graphqlLimits.maxNodes, subscriptions, logger }),
     endLiveStreams: () => liveStreams.endAll(),
   };
 }

@@ -22,6 +22,7 @@ import type { GraphQLServer } from "../graphql/createGraphQLServer.js";
 import { isGraphQLError, maskError } from "../graphql/maskError.js";
 import type { AppContext } from "../context.js";
 import type { SubscriptionQuota } from "../lib/SubscriptionQuota.js";
+import { nodeLimitError } from "../graphql/nodeLimit/useNodeLimit.js";
 import type { Logger } from "../logger.js";
 
 /** How long a new socket may take to send `connection_init` before it is closed (4408). */
@@ -77,7 +78,7 @@ async function settled<T>(run: () => T | Promise<T>, logger: Logger): Promise<T 
 export function attachWebSockets(
   server: Server,
   yoga: GraphQLServer,
-  options: { multiTenantMode: boolean; maxOperationsPerConnection: number; subscriptions: SubscriptionQuota; logger: Logger },
+  options: { multiTenantMode: boolean; maxOperationsPerConnection: number; maxNodes: number; subscriptions: SubscriptionQuota; logger: Logger },
 ): () => Promise<void> {
   const { logger } = options;
   const wss = new WebSocketServer({ server, path: "/graphql", maxPayload: 1024 * 1024 });
@@ -118,6 +119,9 @@ export function attachWebSockets(
     const document = parse(payload.query);
     const errors = validate(schema, document);
     if (errors.length > 0) return operationErrors(errors, logger);
+    // Checked here too so that a refusal is this operation's `error` message, as other refusals are.
+    const tooLarge = nodeLimitError(schema, document, payload.operationName, payload.variables ?? {}, options.maxNodes);
+    if (tooLarge) return [tooLarge];
     // Authentication problems are thrown, and go back to the client as the operation's errors.
     const contextValue = (await contextFactory()) as AppContext;
     // The quota itself is taken by the Yoga plugin; checking here first lets a refusal be this
