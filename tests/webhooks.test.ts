@@ -16,7 +16,7 @@ import { declaredGenerator } from "../src/generators/Generator.js";
 import { GeneratorRegistry } from "../src/generators/GeneratorRegistry.js";
 import { loadCatalogue } from "../src/generators/declarative/catalogue.js";
 import type { ResolvedEndpoint } from "../src/generators/declarative/buildProviderRequest.js";
-import { WebhookRejected, type ProviderAdapter, type WebhookDelivery } from "../src/providers/ProviderAdapter.js";
+import { ProviderError, WebhookRejected, type ProviderAdapter, type WebhookDelivery } from "../src/providers/ProviderAdapter.js";
 import { newTenant, type Actor } from "./helpers/actors.js";
 import type { ThrowawayDatabase } from "./helpers/database.js";
 import { insertGeneration, boardRow } from "./helpers/factories.js";
@@ -46,6 +46,8 @@ function testAdapter(cancels: Array<{ endpoint: ResolvedEndpoint; externalId: st
       return Promise.resolve();
     },
     verifyWebhook(delivery: WebhookDelivery) {
+      // Stands for a provider whose key set cannot be fetched just now.
+      if (delivery.headers["x-test-keys-down"]) return Promise.reject(new ProviderError("transient", "key set unreachable"));
       const presented = Buffer.from(delivery.headers[SIGNATURE] ?? "", "hex");
       const expected = Buffer.from(sign(delivery.body.toString("latin1")), "hex");
       if (presented.length !== expected.length || !timingSafeEqual(presented, expected)) {
@@ -142,6 +144,17 @@ describe("POST /api/webhooks/{provider}", () => {
     expect(get.headers.get("allow")).toBe("POST");
     const big = JSON.stringify({ id: randomUUID(), jobId: "x", pad: "a".repeat(1024 * 1024) });
     expect((await deliver(api, "fal", big)).status).toBe(413);
+  });
+
+  it("answers 503 with Retry-After when the provider's keys cannot be fetched, so the provider retries", async () => {
+    const g = await parked("job-keys-down");
+    const body = delivery("job-keys-down");
+    const answer = await api.fetch("/api/webhooks/fal", { method: "POST", headers: { "content-type": "application/json", "x-test-keys-down": "1", [SIGNATURE]: sign(body) }, body });
+    expect(answer.status).toBe(503);
+    expect(answer.headers.get("retry-after")).toBe("30");
+    expect(await pollJobs(g.id)).toHaveLength(0);
+    // Not recorded as seen: the provider's retry is accepted.
+    expect((await deliver(api, "fal", body)).status).toBe(202);
   });
 
   it("refuses unsigned, tampered and replayed deliveries with 401 and changes nothing", async () => {

@@ -11,7 +11,7 @@ import { isDeclared } from "../generators/Generator.js";
 import { Prisma } from "../generated/prisma/client.js";
 import { wakeParkedGeneration } from "../jobs/pollGenerationJob.js";
 import { webhooks } from "../metrics/metrics.js";
-import { WebhookRejected, type ProviderName } from "../providers/ProviderAdapter.js";
+import { ProviderError, WebhookRejected, type ProviderName } from "../providers/ProviderAdapter.js";
 import { sendJson } from "./respond.js";
 
 export const WEBHOOK_PATH = /^\/api\/webhooks\/([^/]+)$/;
@@ -98,6 +98,11 @@ export function createWebhookRoute(deps: Pick<SharedDeps, "prisma" | "providers"
     try {
       event = await adapter.verifyWebhook({ headers: headersOf(req), body: body.bytes }, new Date());
     } catch (error) {
+      // The provider's key set could not be fetched: not the sender's fault, so ask it to retry.
+      if (error instanceof ProviderError && error.kind === "transient") {
+        count("unverifiable");
+        return sendJson(res, 503, { detail: "Webhook cannot be verified right now; retry later" }, { "retry-after": "30" });
+      }
       if (!(error instanceof WebhookRejected)) throw error;
       count("rejected");
       // The adapter's message says which check failed; it never carries the signature or key.

@@ -119,7 +119,7 @@ export const storageErrors = new Counter({
 
 export const webhooks = new Counter({
   name: "boards_webhooks_total",
-  help: "Provider webhook deliveries, by provider and outcome (woken, finished, unknown_job, rejected, replayed, too_large, unreadable).",
+  help: "Provider webhook deliveries, by provider and outcome (woken, finished, unknown_job, rejected, unverifiable, replayed, too_large, unreadable).",
   labelNames: ["provider", "outcome"] as const,
   registers: [registry],
 });
