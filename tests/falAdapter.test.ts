@@ -4,6 +4,7 @@
  * every error kind, ED25519 webhooks, and every fal generator of the catalogue sending exactly
  * the request Boards sent.
  */
+import { recordedArtifactUrls } from "./helpers/recordedArtifactUrls.js";
 import { generateKeyPairSync } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
@@ -11,10 +12,8 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { artifactFields } from "../src/generators/declarative/artifactFields.js";
 import { buildProviderRequest, type ResolvedEndpoint } from "../src/generators/declarative/buildProviderRequest.js";
 import { loadCatalogue } from "../src/generators/declarative/catalogue.js";
-import type { GeneratorDeclaration } from "../src/generators/declarative/GeneratorDeclaration.js";
 import { readProviderOutputs } from "../src/generators/declarative/readProviderOutputs.js";
 import { createFalAdapter } from "../src/providers/fal/falAdapter.js";
 import { ProviderError, WebhookRejected, type ProviderAdapter, type ProviderStatus, type WebhookDelivery, type WebhookEvent } from "../src/providers/ProviderAdapter.js";
@@ -381,17 +380,6 @@ describe("fal adapter: webhooks", () => {
   });
 });
 
-/** The URL the recording fakes handed back for an uploaded artifact (as catalogue.test.ts). */
-const uploaded = (artifact: unknown) => `https://uploads.test/${(artifact as { generation_id: string }).generation_id}`;
-function resolvedUrls(decl: GeneratorDeclaration, inputs: Record<string, unknown>): Record<string, string | string[]> {
-  const urls: Record<string, string | string[]> = {};
-  for (const slot of artifactFields(decl.inputSchema)) {
-    const value = inputs[slot.field];
-    if (value === null || value === undefined) continue;
-    urls[slot.field] = Array.isArray(value) ? value.map(uploaded) : uploaded(value);
-  }
-  return urls;
-}
 
 describe("fal adapter: every fal generator on the wire", () => {
   const cases = falDeclarations.flatMap((decl) => (fixture.generators[decl.name] ?? []).filter((run) => !run.invalid && !run.error).map((run) => [decl.name, run.label, decl, run] as const));
@@ -402,7 +390,7 @@ describe("fal adapter: every fal generator on the wire", () => {
 
   it.each(cases)("%s (%s): sends Boards' request and reads Boards' outputs from the result", async (_name, _label, decl, run) => {
     fake.options.result = rehostUrls(fixture.providerResults[run.resultSet]!.fal, fake.url);
-    const req = buildProviderRequest(decl, run.validated, resolvedUrls(decl, run.validated));
+    const req = buildProviderRequest(decl, run.validated, recordedArtifactUrls(decl, run.validated));
     const { externalId } = await fal.submit(req, opts());
     const sent = fake.requests.at(-1)!;
     const expected = run.requests[0]!;

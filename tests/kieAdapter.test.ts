@@ -3,16 +3,15 @@
  * result, every catalogue declaration with the requests Boards recorded, file upload, the error
  * kinds Kie's body codes map to, and callback verification.
  */
+import { recordedArtifactUrls } from "./helpers/recordedArtifactUrls.js";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { artifactFields } from "../src/generators/declarative/artifactFields.js";
 import { buildProviderRequest, type ProviderRequest, type ResolvedEndpoint } from "../src/generators/declarative/buildProviderRequest.js";
 import { loadCatalogue } from "../src/generators/declarative/catalogue.js";
-import type { GeneratorDeclaration } from "../src/generators/declarative/GeneratorDeclaration.js";
 import { readProviderOutputs } from "../src/generators/declarative/readProviderOutputs.js";
 import { validateInputs } from "../src/generators/declarative/validateInputs.js";
 import { createKieAdapter } from "../src/providers/kie/kieAdapter.js";
@@ -32,17 +31,6 @@ const fixture = JSON.parse(readFileSync(new URL("./fixtures/boards-generator-run
 const declarations = loadCatalogue().filter((d) => d.provider === "kie");
 const byName = new Map(declarations.map((d) => [d.name, d]));
 
-/** The URL Boards' recording fakes handed back for an uploaded artifact (as catalogue.test.ts derives it). */
-function resolvedUrls(decl: GeneratorDeclaration, inputs: Record<string, unknown>): Record<string, string | string[]> {
-  const uploaded = (artifact: unknown) => `https://uploads.test/${(artifact as { generation_id: string }).generation_id}`;
-  const urls: Record<string, string | string[]> = {};
-  for (const slot of artifactFields(decl.inputSchema)) {
-    const value = inputs[slot.field];
-    if (value === null || value === undefined) continue;
-    urls[slot.field] = Array.isArray(value) ? value.map(uploaded) : uploaded(value);
-  }
-  return urls;
-}
 
 const never = new AbortController().signal;
 let fake: KieFake;
@@ -168,7 +156,7 @@ describe("every Kie declaration, with the requests Boards sent", () => {
 
   it.each(cases)("%s (%s)", async (name, _label, run) => {
     const decl = byName.get(name)!;
-    const request = buildProviderRequest(decl, run.validated, resolvedUrls(decl, run.validated));
+    const request = buildProviderRequest(decl, run.validated, recordedArtifactUrls(decl, run.validated));
     const { externalId } = await kie.submit(request, { signal: never, idempotencyKey: `gen-${name}` });
     const expected = run.requests![0]!;
     const sent = fake.requests.at(-1)!;

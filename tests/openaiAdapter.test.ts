@@ -2,8 +2,8 @@
  * The OpenAI adapter against a fake OpenAI over real HTTP: synchronous images and transcriptions
  * (audio downloaded and sent as multipart), speech, error kinds, and every recorded Boards run.
  */
+import { recordedArtifactUrls } from "./helpers/recordedArtifactUrls.js";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { artifactFields } from "../src/generators/declarative/artifactFields.js";
 import { buildProviderRequest } from "../src/generators/declarative/buildProviderRequest.js";
 import { loadCatalogue } from "../src/generators/declarative/catalogue.js";
 import { readProviderOutputs } from "../src/generators/declarative/readProviderOutputs.js";
@@ -89,12 +89,8 @@ describe("every recorded Boards run of an OpenAI generator, over the wire", () =
   for (const decl of loadCatalogue().filter((d) => d.provider === "openai")) {
     for (const run of (runs[decl.name] ?? []).filter((r) => !r.invalid && r.requests.length)) {
       it(`${decl.name} (${run.label})`, async () => {
-        const urls: Record<string, string> = {};
-        for (const slot of artifactFields(decl.inputSchema)) {
-          const value = run.validated[slot.field] as { generation_id?: string } | null | undefined;
-          // The audio must be downloadable, so it is served by the fake rather than uploads.test.
-          if (value?.generation_id) urls[slot.field] = `${fake.url}/files/${value.generation_id}.wav`;
-        }
+        // The audio must be downloadable, so it is served by the fake rather than uploads.test.
+        const urls = recordedArtifactUrls(decl, run.validated, (id) => `${fake.url}/files/${id}.wav`);
         const submitted = await adapter.submit(buildProviderRequest(decl, run.validated, urls), { signal: signal(), idempotencyKey: "g" });
         const sent = fake.requests.find((r) => r.method === "POST")!;
         const recorded = run.requests[0]!;

@@ -2,6 +2,7 @@
  * The Replicate adapter against a fake Replicate over real HTTP: predictions, polling with
  * progress, cancel, file upload, error kinds, signed webhooks, and every recorded Boards run.
  */
+import { recordedArtifactUrls } from "./helpers/recordedArtifactUrls.js";
 import { createHmac } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
@@ -11,7 +12,6 @@ import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { buildProviderRequest } from "../src/generators/declarative/buildProviderRequest.js";
 import { loadCatalogue } from "../src/generators/declarative/catalogue.js";
-import { artifactFields } from "../src/generators/declarative/artifactFields.js";
 import { readProviderOutputs } from "../src/generators/declarative/readProviderOutputs.js";
 import { ProviderError, WebhookRejected, type ProviderAdapter, type ProviderStatus, type WebhookDelivery } from "../src/providers/ProviderAdapter.js";
 import { createReplicateAdapter } from "../src/providers/replicate/replicateAdapter.js";
@@ -181,12 +181,7 @@ describe("every recorded Boards run of a Replicate generator, over the wire", ()
   for (const decl of loadCatalogue().filter((d) => d.provider === "replicate")) {
     for (const run of (runs[decl.name] ?? []).filter((r) => !r.invalid && r.requests.length)) {
       it(`${decl.name} (${run.label})`, async () => {
-        const urls: Record<string, string> = {};
-        for (const slot of artifactFields(decl.inputSchema)) {
-          const value = run.validated[slot.field] as { generation_id?: string } | null | undefined;
-          if (value?.generation_id) urls[slot.field] = `https://uploads.test/${value.generation_id}`;
-        }
-        const built = buildProviderRequest(decl, run.validated, urls);
+        const built = buildProviderRequest(decl, run.validated, recordedArtifactUrls(decl, run.validated));
         const { externalId } = await adapter.submit(built, { signal: signal(), idempotencyKey: "g" });
         const sent = fake.requests.find((r) => r.method === "POST")!;
         expect(sent.path).toBe(`/v1/models/${run.requests[0]!.endpoint}/predictions`);

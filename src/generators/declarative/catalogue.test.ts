@@ -7,9 +7,9 @@
  * Pydantic validation (or the rejection), the request sent, what was stored from the result, and
  * the cost estimate. Each declaration must reproduce all of them.
  */
+import { recordedArtifactUrls } from "../../../tests/helpers/recordedArtifactUrls.js";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { artifactFields } from "./artifactFields.js";
 import { buildProviderRequest } from "./buildProviderRequest.js";
 import { loadCatalogue } from "./catalogue.js";
 import { estimateCost } from "./estimateCost.js";
@@ -42,18 +42,6 @@ const boards = JSON.parse(readFileSync(new URL("../../../tests/fixtures/boards-g
 const catalogue = loadCatalogue();
 const byName = new Map(catalogue.map((d) => [d.name, d]));
 
-/** The URL the recording fakes handed back for an uploaded artifact. */
-const uploaded = (artifact: unknown) => `https://uploads.test/${(artifact as { generation_id: string }).generation_id}`;
-
-function resolvedUrls(decl: GeneratorDeclaration, inputs: Record<string, unknown>): Record<string, string | string[]> {
-  const urls: Record<string, string | string[]> = {};
-  for (const slot of artifactFields(decl.inputSchema)) {
-    const value = inputs[slot.field];
-    if (value === null || value === undefined) continue;
-    urls[slot.field] = Array.isArray(value) ? value.map(uploaded) : uploaded(value);
-  }
-  return urls;
-}
 
 /** How Boards' code names the endpoint it called, for this declaration. */
 function boardsEndpoint(decl: GeneratorDeclaration, model: string): string {
@@ -87,7 +75,7 @@ describe("catalogue", () => {
     }
     const validated = validateInputs(decl.inputSchema, run.inputs);
     expect(validated, "inputs after validation").toEqual(run.validated);
-    const urls = resolvedUrls(decl, validated);
+    const urls = recordedArtifactUrls(decl, validated);
     if (run.error) {
       expect(() => buildProviderRequest(decl, validated, urls)).toThrow(run.error.replace(/^\w+: /, ""));
       return;
