@@ -3,6 +3,11 @@ import type { AnyGenerator, GeneratorArtifactType } from "./Generator.js";
 /** The generators this process can run, by name. */
 export class GeneratorRegistry {
   private readonly byName = new Map<string, AnyGenerator>();
+  /**
+   * Whether `generators` lists provider generators whose provider has no key (the config file's
+   * `list_unconfigured`). They are registered either way, so a submit can name the missing key.
+   */
+  listUnconfigured = false;
 
   /** @throws Error when the name is taken. */
   register(generator: AnyGenerator): void {

@@ -17,7 +17,8 @@ import { prepareGenerationInputs, type ArtifactLookup } from "../services/genera
 import { artifactSlots, AudioArtifact, ImageArtifact, TextArtifact, VideoArtifact } from "./artifacts.js";
 import { builtinGenerators } from "./builtin/index.js";
 import { imageFromPrompt } from "./builtin/imageFromPrompt.js";
-import type { AnyGenerator, Generator } from "./Generator.js";
+import { loadCatalogue } from "./declarative/catalogue.js";
+import { isDeclared, type AnyGenerator, type Generator } from "./Generator.js";
 import { GeneratorConfigError, loadGenerators } from "./loadGenerators.js";
 
 const BUILTIN_NAMES = ["audio-tone", "image-from-prompt", "image-transform", "text-from-prompt"];
@@ -37,7 +38,10 @@ function builtin(name: string): Generator {
   return found;
 }
 
-const names = (registry: { list(): AnyGenerator[] }) => registry.list().map((g) => g.name);
+/** Names of the code generators registered (the catalogue's are checked on their own below). */
+const names = (registry: { list(): AnyGenerator[] }) => registry.list().filter((g) => !isDeclared(g)).map((g) => g.name);
+const declaredNames = (registry: { list(): AnyGenerator[] }) => registry.list().filter(isDeclared).map((g) => g.name);
+const CATALOGUE_NAMES = loadCatalogue().map((d) => d.name).sort((a, b) => a.localeCompare(b));
 
 describe("loadGenerators", () => {
   let dir: string;
@@ -75,6 +79,41 @@ describe("loadGenerators", () => {
     expect(names(registry)).toEqual(BUILTIN_NAMES);
     for (const g of builtinGenerators) expect(registry.get(g.name)).toBe(g);
     expect(names({ list: () => registry.list("image") })).toEqual(["image-from-prompt", "image-transform"]);
+  });
+
+  it("registers every catalogue generator beside the built-ins, unless include_catalogue is false", async () => {
+    const registry = await loadGenerators(undefined, capturingLogger().logger);
+    expect(declaredNames(registry)).toEqual(CATALOGUE_NAMES);
+    expect(CATALOGUE_NAMES).toHaveLength(98);
+    expect(registry.listUnconfigured).toBe(false);
+    const withFlag = await loadGenerators(await config("list_unconfigured: true\n"), capturingLogger().logger);
+    expect(declaredNames(withFlag)).toEqual(CATALOGUE_NAMES);
+    expect(withFlag.listUnconfigured).toBe(true);
+    const without = await loadGenerators(await config("include_catalogue: false\n"), capturingLogger().logger);
+    expect(declaredNames(without)).toEqual([]);
+    expect(names(without)).toEqual(BUILTIN_NAMES);
+  });
+
+  it("loads a Boards generators.yaml unchanged: exactly the classes it lists, beside the built-ins", async () => {
+    const registry = await loadGenerators(join(dirname(FIXTURE), "boards-example.yaml"), capturingLogger().logger);
+    expect(declaredNames(registry)).toEqual(["openai-whisper", "replicate-flux-pro"]);
+    expect(names(registry)).toEqual(BUILTIN_NAMES);
+    const flags = await config(
+      ["include_builtins: false", "list_unconfigured: true", "generators:", "  - class: boards.generators.implementations.fal.image.flux_2.FalFlux2Generator", "    name: my-flux", ""].join("\n"),
+    );
+    const renamed = await loadGenerators(flags, capturingLogger().logger);
+    expect(registry.list().length).toBeGreaterThan(2);
+    expect(renamed.list().map((g) => g.name)).toEqual(["my-flux"]);
+    expect(renamed.listUnconfigured).toBe(true);
+  });
+
+  it("a bad Boards entry stops loading in strict mode and is skipped with a warning otherwise", async () => {
+    const bad = ["generators:", "  - class: boards.generators.implementations.fal.image.NoSuchGenerator", "  - class: boards.generators.implementations.fal.image.flux_2.FalFlux2Generator", ""];
+    expect((await configError(await config(bad.join("\n")))).message).toMatch(/Unknown generator class/);
+    const { logger, warnings } = capturingLogger();
+    const lenient = await loadGenerators(await config(["strict_mode: false", ...bad].join("\n")), logger);
+    expect(declaredNames(lenient)).toEqual(["fal-flux-2"]);
+    expect(JSON.stringify(warnings)).toMatch(/NoSuchGenerator/);
   });
 
   it("reads a YAML config: renames and disables built-ins, and keeps the others enabled", async () => {

@@ -14,7 +14,14 @@
  *     - package: boards-generator-fal      # an installed npm package (or package/subpath)
  *       export: createFalGenerator
  *
- * Without a config file every built-in generator is enabled.
+ * Without a config file every built-in generator and every catalogue generator (Boards' provider
+ * generators, ./declarative/catalogue.json) is registered. `include_catalogue: false` leaves the
+ * catalogue out. A Boards generators.yaml (entries with `class:`, `import:` or a whole declaration
+ * with `provider:`) loads unchanged: it registers exactly what it lists (see
+ * ./declarative/loadBoardsConfig.ts), beside the built-ins.
+ *
+ * Either kind of file may say `list_unconfigured: true`: the `generators` query then also lists
+ * provider generators whose provider has no key (submitting them still fails, naming the key).
  */
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
@@ -24,7 +31,9 @@ import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import type { Logger } from "../logger.js";
 import { builtinGenerators } from "./builtin/index.js";
-import type { Generator } from "./Generator.js";
+import { loadCatalogue } from "./declarative/catalogue.js";
+import { BoardsConfigError, loadBoardsConfig } from "./declarative/loadBoardsConfig.js";
+import { declaredGenerator, type Generator } from "./Generator.js";
 import { GeneratorRegistry } from "./GeneratorRegistry.js";
 
 const EntrySchema = z
@@ -45,8 +54,20 @@ const EntrySchema = z
 const ConfigSchema = z.object({
   strict_mode: z.boolean().default(true),
   include_builtins: z.boolean().default(true),
+  include_catalogue: z.boolean().default(true),
+  list_unconfigured: z.boolean().default(false),
   generators: z.array(z.unknown()).default([]),
 });
+
+/** Keys only a Boards generators.yaml entry has. */
+const BOARDS_ENTRY_KEYS = ["class", "import", "entrypoint", "provider"];
+
+function isBoardsConfig(raw: unknown): boolean {
+  if (!raw || typeof raw !== "object") return false;
+  const entries = (raw as { generators?: unknown }).generators;
+  if ("allow_unlisted" in raw) return true;
+  return Array.isArray(entries) && entries.some((e) => e !== null && typeof e === "object" && BOARDS_ENTRY_KEYS.some((k) => k in e));
+}
 
 type Entry = z.infer<typeof EntrySchema>;
 
@@ -114,6 +135,7 @@ export async function loadGenerators(configPath: string | undefined, logger: Log
   const registry = new GeneratorRegistry();
   if (!configPath) {
     for (const g of builtinGenerators) registry.register(g);
+    for (const decl of loadCatalogue()) registry.register(declaredGenerator(decl));
     return registry;
   }
   let raw: unknown;
@@ -123,6 +145,7 @@ export async function loadGenerators(configPath: string | undefined, logger: Log
   } catch (error) {
     throw new GeneratorConfigError(`Cannot read generators config ${configPath}: ${(error as Error).message}`);
   }
+  if (isBoardsConfig(raw)) return loadBoardsFile(raw, registry, logger);
   const parsed = ConfigSchema.safeParse(raw ?? {});
   if (!parsed.success) throw new GeneratorConfigError(`Invalid generators config: ${parsed.error.issues[0]?.message}`);
   const config = parsed.data;
@@ -150,5 +173,32 @@ export async function loadGenerators(configPath: string | undefined, logger: Log
   if (config.include_builtins) {
     for (const g of builtinGenerators) if (!mentionedBuiltins.has(g.name) && !registry.get(g.name)) registry.register(g);
   }
+  if (config.include_catalogue) {
+    for (const decl of loadCatalogue()) if (!registry.get(decl.name)) registry.register(declaredGenerator(decl));
+  }
+  registry.listUnconfigured = config.list_unconfigured;
+  return registry;
+}
+
+/**
+ * A Boards generators.yaml: what it lists, plus the built-ins (Boards has none, so its
+ * `allow_unlisted` policy concerns only what the file itself registers), unless
+ * `include_builtins: false`.
+ */
+function loadBoardsFile(raw: unknown, registry: GeneratorRegistry, logger: Logger): GeneratorRegistry {
+  const flags = raw as { include_builtins?: unknown; list_unconfigured?: unknown };
+  let result;
+  try {
+    result = loadBoardsConfig(raw, loadCatalogue());
+  } catch (error) {
+    throw new GeneratorConfigError(error instanceof BoardsConfigError ? error.message : `Invalid generators config: ${(error as Error).message}`);
+  }
+  for (const warning of result.warnings) logger.warn({ warning }, "generators config");
+  if (flags.include_builtins !== false) for (const g of builtinGenerators) registry.register(g);
+  for (const decl of result.declarations) {
+    if (registry.get(decl.name)) throw new GeneratorConfigError(`Generator '${decl.name}' is already registered`);
+    registry.register(declaredGenerator(decl));
+  }
+  registry.listUnconfigured = flags.list_unconfigured === true;
   return registry;
 }

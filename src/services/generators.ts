@@ -27,14 +27,24 @@ function codeInputSchema(generator: Generator): unknown {
 }
 
 /**
- * `generators(artifactType)`: every registered generator, or those of one type given as the
- * lowercase string Boards uses (`"image"`); an unknown type lists nothing.
+ * True when the generator can run here: a code generator always, a provider generator when its
+ * provider has a key (an adapter).
  */
-export function listGenerators(ctx: Pick<ServiceContext, "generators">, artifactType: string | null | undefined): GeneratorInfo[] {
+export function isConfigured(generator: AnyGenerator, providers: ServiceContext["providers"]): boolean {
+  return !isDeclared(generator) || providers[generator.declaration.provider] !== undefined;
+}
+
+/**
+ * `generators(artifactType)`: the registered generators that can run here (provider generators
+ * only when their provider has a key, unless the config says `list_unconfigured`), or those of one
+ * type given as the lowercase string Boards uses (`"image"`); an unknown type lists nothing.
+ */
+export function listGenerators(ctx: Pick<ServiceContext, "generators" | "providers">, artifactType: string | null | undefined): GeneratorInfo[] {
   const type = artifactType?.toLowerCase() as GeneratorArtifactType | undefined;
+  const everything = ctx.generators.listUnconfigured;
   return ctx.generators
     .list()
-    .filter((g) => !type || g.artifactType === type)
+    .filter((g) => (!type || g.artifactType === type) && (everything || isConfigured(g, ctx.providers)))
     .map((g) => ({
       name: g.name,
       description: g.description,
