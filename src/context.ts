@@ -32,6 +32,8 @@ export type SharedDeps = {
   providers: ProviderAdapters;
   /** The API's public base URL (`BOARDS_PUBLIC_URL`): providers fetch inputs and deliver webhooks there. */
   publicUrl?: string;
+  /** Hosts (host:port) of the provider origins overridden by `BOARDS_PROVIDER_ENDPOINTS`: their result files may be on private addresses. */
+  trustedResultHosts?: string[];
   jobs: JobQueue;
   /** Name resolution for server-side URL fetches; unset: the system resolver (tests inject one). */
   resolveHost?: HostResolver;

@@ -54,6 +54,7 @@ export async function createRuntime(env: Env, logger: Logger): Promise<Runtime> 
       generators,
       providers: createProviderAdapters(env.providers),
       publicUrl: env.providers.publicUrl,
+      trustedResultHosts: Object.values(env.providers.endpoints).map((origin) => new URL(origin).host),
       jobs: createJobQueue({ maxAttempts: env.worker.maxAttempts }),
       async close() {
         unwatchQueue();

@@ -205,7 +205,7 @@ describe("cancel at the provider", () => {
     const taskList = { [CANCEL_AT_PROVIDER]: createCancelAtProviderTask({ providers: api.runtime.providers, logger: api.runtime.logger }) };
     await runOnce({ pgPool: api.pool, taskList, logger: quietLogger });
     expect(cancels).toEqual([{ endpoint: { provider: "fal", ...falDecl.endpoint }, externalId: "job-cancel" }]);
-    const { rows } = await api.pool.query(`SELECT 1 FROM graphile_worker._private_jobs j JOIN graphile_worker._private_tasks t ON t.id = j.task_id WHERE t.identifier = 'cancel_at_provider'`);
+    const { rows } = await api.pool.query(`SELECT j.payload, j.last_error, j.attempts FROM graphile_worker._private_jobs j JOIN graphile_worker._private_tasks t ON t.id = j.task_id WHERE t.identifier = 'cancel_at_provider'`);
     expect(rows).toHaveLength(0);
   });
 });

@@ -1,9 +1,11 @@
 /**
  * POST /api/webhooks/{provider}: a provider tells us one of its jobs changed. Served only when
  * BOARDS_PUBLIC_URL is set (without it providers are polled and this path is 404). The body is
- * read as exact bytes (signatures cover them), verified by the provider's adapter, refused when
- * its delivery id was seen before, and then only wakes the generation's poll job: the poll reads
- * the provider's status, so a delivery never writes a result itself.
+ * read as exact bytes (signatures cover them) and verified by the provider's adapter. A delivery
+ * about a finished generation is answered 200 and changes nothing (providers retry, and late
+ * copies come); otherwise it is refused when its delivery id was seen before, and then only wakes
+ * the generation's poll job: the poll reads the provider's status, so a delivery never writes a
+ * result itself.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { SharedDeps } from "../context.js";
@@ -109,16 +111,6 @@ export function createWebhookRoute(deps: Pick<SharedDeps, "prisma" | "providers"
       return sendJson(res, 401, { detail: `Webhook rejected: ${error.message}` });
     }
 
-    const now = Date.now();
-    await purgeOld(now);
-    const inserted = await prisma.$executeRaw(Prisma.sql`
-      INSERT INTO webhook_deliveries (provider, delivery_id) VALUES (${provider}, ${event.deliveryId})
-      ON CONFLICT DO NOTHING`);
-    if (inserted === 0) {
-      count("replayed");
-      return sendJson(res, 401, { detail: "replayed delivery" });
-    }
-
     const generation = await prisma.generation.findFirst({
       where: { externalJobId: event.externalId, generatorName: { in: generatorNames(provider) } },
       select: { id: true, status: true },
@@ -128,9 +120,18 @@ export function createWebhookRoute(deps: Pick<SharedDeps, "prisma" | "providers"
       count("unknown_job");
       return sendJson(res, 200, { status: "ignored" });
     }
+    // A provider's retry of a delivery we acted on, or one that comes after the end: nothing to do.
     if (TERMINAL.has(generation.status)) {
       count("finished");
       return sendJson(res, 200, { status: "ignored" });
+    }
+    await purgeOld(Date.now());
+    const inserted = await prisma.$executeRaw(Prisma.sql`
+      INSERT INTO webhook_deliveries (provider, delivery_id) VALUES (${provider}, ${event.deliveryId})
+      ON CONFLICT DO NOTHING`);
+    if (inserted === 0) {
+      count("replayed");
+      return sendJson(res, 401, { detail: "replayed delivery" });
     }
     await wakeParkedGeneration(prisma, generation.id);
     count("woken");

@@ -10,8 +10,8 @@
  */
 import type { PrismaClient } from "../db.js";
 import type { EventBus } from "../events.js";
-import { Prisma, type Generation } from "../generated/prisma/client.js";
-import { POLL_GENERATION, pollJobKey } from "./pollGenerationJob.js";
+import type { Generation } from "../generated/prisma/client.js";
+import { schedulePoll } from "./pollGenerationJob.js";
 
 /**
  * Sets `externalJobId` on a PROCESSING generation and schedules its poll `delayMs` from now.
@@ -27,13 +27,7 @@ export async function parkGeneration(
   const row = await deps.prisma.$transaction(async (tx) => {
     const updated = await tx.generation.updateMany({ where: { id, status: "PROCESSING" }, data: { externalJobId: externalJobId.slice(0, 255) } });
     if (updated.count === 0) return null;
-    await tx.$queryRaw(Prisma.sql`
-      SELECT id FROM graphile_worker.add_job(
-        ${POLL_GENERATION},
-        json_build_object('generationId', ${id}::text, 'pollCount', 0),
-        job_key => ${pollJobKey(id)},
-        job_key_mode => 'replace',
-        run_at => now() + (${delayMs}::int * interval '1 millisecond'))`);
+    await schedulePoll(tx, id, { pollCount: 0, transientFailures: 0 }, delayMs);
     return tx.generation.findUnique({ where: { id } });
   });
   if (row) await deps.events.publish(row, "waiting", `Waiting at ${provider}`);

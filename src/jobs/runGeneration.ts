@@ -8,6 +8,10 @@
  * generation fails. Cancellation aborts the generator through its AbortSignal. A worker that
  * stops (a deploy) aborts it too, then hands the job back without using an attempt (see
  * handBackJob.ts) and logs that at info: no number of deploys fails a generation.
+ *
+ * A declared (provider) generator's run only submits: the generation is parked at its provider
+ * and the job ends (see submitToProvider.ts); `poll_generation` finishes it. Only a synchronous
+ * provider's answer is stored within this job.
  */
 import type { JobHelpers } from "graphile-worker";
 import { z } from "zod";
@@ -22,6 +26,11 @@ import type { Thumbnailer } from "../storage/Thumbnailer.js";
 import { ExecutionContext } from "./executionContext.js";
 import { markFailed, markProcessing, markRequeued, markRetrying } from "./generationState.js";
 import { handBackJob, JobHandedBack } from "./handBackJob.js";
+import { finishFromStatus, isFinal } from "./finishFromStatus.js";
+import { outputDownloadOptions } from "./pollGeneration.js";
+import { submitToProvider } from "./submitToProvider.js";
+import type { HostResolver } from "../lib/safeFetch.js";
+import type { ProviderAdapters } from "../providers/ProviderAdapter.js";
 import { reportJobOutcome } from "../metrics/instrumentTask.js";
 import { withSpan } from "../tracing/spans.js";
 
@@ -40,6 +49,11 @@ export type RunGenerationDeps = {
   cancelCheckIntervalMs: number;
   /** Least time between two progress writes of one run (see ProgressThrottle). */
   progressIntervalMs: number;
+  providers?: ProviderAdapters;
+  publicUrl?: string;
+  /** Hosts of overridden provider origins, whose result URLs may be private addresses. */
+  trustedResultHosts?: string[];
+  resolveHost?: HostResolver;
 };
 
 class CancelledByUser extends Error {
@@ -69,11 +83,6 @@ export function createRunGenerationTask(deps: RunGenerationDeps) {
     const generator = deps.generators.get(row.generatorName);
     if (!generator) {
       await markFailed(deps, row.id, `Unknown generator: ${row.generatorName}`);
-      reportJobOutcome(helpers.job, "failed");
-      return;
-    }
-    if (isDeclared(generator)) {
-      await markFailed(deps, row.id, `Generator '${generator.name}' runs at a provider, and this worker has no provider pipeline`);
       reportJobOutcome(helpers.job, "failed");
       return;
     }
@@ -111,9 +120,16 @@ export function createRunGenerationTask(deps: RunGenerationDeps) {
         reportJobOutcome(helpers.job, "failed");
         return;
       }
-      await withSpan(`generator.run ${generator.name}`, { attributes: { "boards.generator.name": generator.name, "boards.generation.id": row.id } }, () =>
-        generator.generate(prepared.value.inputs as never, ctx),
-      );
+      const attributes = { "boards.generator.name": generator.name, "boards.generation.id": row.id };
+      if (isDeclared(generator)) {
+        const outcome = await withSpan(`provider.submit ${generator.name}`, { attributes }, () => submitToProvider(deps, ctx, running, generator, prepared.value.inputs));
+        if (outcome.kind === "parked") return;
+        controller.signal.throwIfAborted();
+        if (!isFinal(outcome.status)) throw new Error(`${generator.declaration.provider} answered without a result`);
+        if (!(await finishFromStatus(ctx, generator, outcome.status, prepared.value.inputs, outputDownloadOptions(deps)))) reportJobOutcome(helpers.job, "cancelled");
+        return;
+      }
+      await withSpan(`generator.run ${generator.name}`, { attributes }, () => generator.generate(prepared.value.inputs as never, ctx));
       controller.signal.throwIfAborted();
       if (!(await ctx.finalize())) reportJobOutcome(helpers.job, "cancelled");
     } catch (error) {

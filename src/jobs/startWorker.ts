@@ -3,6 +3,8 @@
  * Used by the worker process (src/worker.ts), in-process by the API (src/main.ts), and by tests.
  */
 import { CANCEL_AT_PROVIDER, createCancelAtProviderTask } from "./cancelAtProvider.js";
+import { createPollGenerationTask } from "./pollGeneration.js";
+import { POLL_GENERATION } from "./pollGenerationJob.js";
 import type { ProviderAdapters } from "../providers/ProviderAdapter.js";
 import { EventEmitter } from "node:events";
 import { Logger as GraphileLogger, run, type Runner, type TaskList, type WorkerEvents } from "graphile-worker";
@@ -62,6 +64,7 @@ export function workerTaskList(
     ),
     [DELETE_STORED_OBJECTS]: traceJob(DELETE_STORED_OBJECTS, createDeleteStoredObjectsTask(deps)),
     [CANCEL_AT_PROVIDER]: traceJob(CANCEL_AT_PROVIDER, createCancelAtProviderTask(deps)),
+    [POLL_GENERATION]: traceJob(POLL_GENERATION, createPollGenerationTask({ ...deps, progressIntervalMs: options.progressIntervalMs })),
   });
 }
 

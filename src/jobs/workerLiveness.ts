@@ -4,8 +4,8 @@
  * worker process)
  *  1. releases the jobs of workers whose heartbeat is older than `deadAfterMs` (and of lockers
  *     that never wrote one) with graphile_worker.force_unlock_workers, so they run again;
- *  2. fails generations whose job can no longer run (gone, or out of attempts and unlocked),
- *     so nothing stays PENDING/PROCESSING forever.
+ *  2. fails generations whose job (run job, or poll job while parked at a provider) can no
+ *     longer run (gone, or out of attempts and unlocked), so nothing stays PENDING/PROCESSING forever.
  */
 import { hostname } from "node:os";
 import type { PrismaClient } from "../db.js";
@@ -81,13 +81,14 @@ export class WorkerLiveness {
       this.deps.logger.warn({ workers: unlock }, "released jobs of dead workers");
     }
 
-    // Batch siblings have no job of their own: they live and die with their primary's job.
+    // Batch siblings have no job of their own: they live and die with their primary's job. A
+    // generation parked at its provider has a poll job instead of its run job.
     const orphans = await this.deps.prisma.$queryRaw<Array<{ id: string }>>(Prisma.sql`
       SELECT g.id FROM generations g
       WHERE g.status IN ('pending', 'processing') AND g.updated_at < ${cutoff}
         AND NOT EXISTS (
           SELECT 1 FROM graphile_worker.jobs j
-          WHERE j.key = 'generation:' || COALESCE(g.output_metadata->>'batch_id', g.id::text)
+          WHERE j.key IN ('generation:' || COALESCE(g.output_metadata->>'batch_id', g.id::text), 'provider-poll:' || g.id::text)
             AND (j.attempts < j.max_attempts OR j.locked_at IS NOT NULL))`);
     const failed: string[] = [];
     for (const { id } of orphans) {

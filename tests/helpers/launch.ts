@@ -53,7 +53,8 @@ export type LaunchOptions = {
 /**
  * Starts an API server on `databaseUrl`; `env` overrides BOARDS_* variables (default: jwt auth
  * with the test secret, no Redis, files in a fresh temporary directory, fast worker timings).
- * Set BOARDS_REDIS_URL to use Redis for events and have /ready check it.
+ * Set BOARDS_REDIS_URL to use Redis for events and have /ready check it. `{url}` in a value is
+ * replaced by the server's URL, which is known only once it listens.
  * Tests call `startServer` (tests/helpers/server.ts), which supplies the run's database.
  */
 export async function launchServer(databaseUrl: string, env: Record<string, string> = {}, options: LaunchOptions = {}): Promise<TestServer> {
@@ -76,7 +77,8 @@ export async function launchServer(databaseUrl: string, env: Record<string, stri
     BOARDS_WORKER_DEAD_AFTER_SECONDS: "3",
     BOARDS_WORKER_CANCEL_CHECK_MS: "500",
     BOARDS_SSE_KEEPALIVE_SECONDS: "15",
-    ...env,
+    // `{url}` in a value stands for this server's own URL (e.g. BOARDS_PUBLIC_URL).
+    ...Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v.replaceAll("{url}", url)])),
   });
   const logger = createLogger(config.logLevel);
   const base = await createRuntime(config, logger);
