@@ -31,6 +31,8 @@ export type KieFakeOptions = {
   progressSteps: number;
   /** How much later the "late" callback comes, in ms. */
   lateWebhookMs: number;
+  /** Market image models (names with "image" or "banana") answer with image files; off: the recorded union result (videos). */
+  imageFilesForImageModels: boolean;
 };
 
 export type RecordedRequest = { method: string; path: string; query: Record<string, string>; headers: Record<string, string | string[] | undefined>; body: unknown };
@@ -113,7 +115,7 @@ function isLoopback(url: string): boolean {
 /** Starts the fake on a free loopback port. */
 export async function startKieFake(init: Partial<KieFakeOptions> & { apiKey?: string; webhookKey?: string } = {}): Promise<KieFake> {
   const { apiKey = "kie-test-key", webhookKey = randomBytes(24).toString("base64url"), ...knobs } = init;
-  const options: KieFakeOptions = { delayMs: 30, outcome: "success", rateLimitFirst: 0, serverErrorFirst: 0, webhook: "none", progressSteps: 0, lateWebhookMs: 150, ...knobs };
+  const options: KieFakeOptions = { delayMs: 30, outcome: "success", rateLimitFirst: 0, serverErrorFirst: 0, webhook: "none", progressSteps: 0, lateWebhookMs: 150, imageFilesForImageModels: false, ...knobs };
   const tasks = new Map<string, Task>();
   const requests: RecordedRequest[] = [];
   const callbacks: SentCallback[] = [];
@@ -122,6 +124,7 @@ export async function startKieFake(init: Partial<KieFakeOptions> & { apiKey?: st
   let broken = 0;
   let url = "";
 
+  const IMAGE_MODEL = /image|banana/i;
   const full = () => rehostUrls(fixture.providerResults.full!.kie as Record<string, unknown>, url);
 
   /** The record the task's status API returns now. */
@@ -130,7 +133,13 @@ export async function startKieFake(init: Partial<KieFakeOptions> & { apiKey?: st
     const elapsed = now - task.createdAt;
     const done = now >= task.doneAt;
     const queued = !done && elapsed < options.delayMs / 3;
-    if (done && task.outcome === "success") return { ...full(), ...base, completeTime: task.doneAt };
+    if (done && task.outcome === "success") {
+      const result: Record<string, unknown> = { ...full(), ...base, completeTime: task.doneAt };
+      if (options.imageFilesForImageModels && task.kind === "market" && IMAGE_MODEL.test(task.model ?? "")) {
+        result.resultJson = String(result.resultJson).replaceAll(".mp4", ".png");
+      }
+      return result;
+    }
     if (done) {
       const policy = task.outcome === "policy";
       const message = task.failMessage ?? (policy ? POLICY_MESSAGE : ERROR_MESSAGE);

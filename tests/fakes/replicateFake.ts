@@ -17,6 +17,8 @@ export type ReplicateFakeOptions = {
   serverErrorFirst: number;
   webhook: "none" | "once" | "duplicate" | "late";
   progressSteps: number;
+  /** The output of succeeded predictions by model (`owner/name`), URLs on cdn.test rehosted here; others get the recorded result. */
+  outputs: Record<string, unknown>;
 };
 
 type Prediction = {
@@ -41,7 +43,7 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
 
 /** Starts the fake on a free port. */
 export async function startReplicateFake(initial: Partial<ReplicateFakeOptions> = {}) {
-  const options: ReplicateFakeOptions = { delayMs: 30, outcome: "success", rateLimitFirst: 0, serverErrorFirst: 0, webhook: "none", progressSteps: 0, ...initial };
+  const options: ReplicateFakeOptions = { delayMs: 30, outcome: "success", rateLimitFirst: 0, serverErrorFirst: 0, webhook: "none", progressSteps: 0, outputs: {}, ...initial };
   const secret = `whsec_${randomBytes(24).toString("base64")}`;
   const requests: RecordedRequest[] = [];
   const predictions = new Map<string, Prediction>();
@@ -58,7 +60,7 @@ export async function startReplicateFake(initial: Partial<ReplicateFakeOptions> 
       body.logs = lines.join("\n");
     }
     if (status === "succeeded") {
-      body.output = rehostUrls(fixture.providerResults.full.replicate, origin);
+      body.output = rehostUrls(options.outputs[p.model] ?? fixture.providerResults.full.replicate, origin);
       body.metrics = { predict_time: options.delayMs / 1000 };
     }
     if (status === "failed") {
