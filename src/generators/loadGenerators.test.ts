@@ -4,7 +4,7 @@
  * validating inputs and resolving artifact inputs before a generation is queued or run
  * (prepareGenerationInputs).
  */
-import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -105,6 +105,17 @@ describe("loadGenerators", () => {
     expect(registry.list().length).toBeGreaterThan(2);
     expect(renamed.list().map((g) => g.name)).toEqual(["my-flux"]);
     expect(renamed.listUnconfigured).toBe(true);
+  });
+
+  it("loads the README's example of a model added by configuration", async () => {
+    const readme = await readFile(new URL("../../README.md", import.meta.url), "utf8");
+    const section = readme.slice(readme.indexOf("**Add a model by configuration.**"));
+    const example = /```yaml\n([\s\S]*?)```/.exec(section)?.[1];
+    expect(example).toBeDefined();
+    const registry = await loadGenerators(await config(example!), capturingLogger().logger);
+    const added = registry.get("fal-flux-schnell");
+    expect(added && isDeclared(added) ? added.declaration.endpoint : null).toEqual({ app: "fal-ai/flux/schnell" });
+    expect(declaredNames(registry)).toEqual(["fal-flux-schnell"]);
   });
 
   it("a bad Boards entry stops loading in strict mode and is skipped with a warning otherwise", async () => {

@@ -14,6 +14,7 @@
 import type { JobHelpers } from "graphile-worker";
 import { z } from "zod";
 import type { Generation } from "../generated/prisma/client.js";
+import { maxWaitSeconds } from "../generators/declarative/GeneratorDeclaration.js";
 import type { GeneratorRegistry } from "../generators/GeneratorRegistry.js";
 import { isDeclared, PermanentGeneratorError, type DeclaredGenerator } from "../generators/Generator.js";
 import type { HostResolver } from "../lib/safeFetch.js";
@@ -46,12 +47,6 @@ export type PollGenerationDeps = ProviderDeps &
     resolveHost?: HostResolver;
   };
 
-/** How long a generator's run may take at its provider: its declaration's, else 30 min for video and 10 min otherwise. */
-export function maxWaitMs(generator: DeclaredGenerator): number {
-  const seconds = generator.declaration.maxWaitSeconds ?? (generator.artifactType === "video" ? 1800 : 600);
-  return seconds * 1000;
-}
-
 /** Where a result's files may be downloaded from, and how large they may be. */
 export function outputDownloadOptions(deps: Pick<PollGenerationDeps, "storage" | "trustedResultHosts" | "resolveHost">) {
   return { maxBytes: deps.storage.maxFileSize, trustedHosts: deps.trustedResultHosts ?? [], lookup: deps.resolveHost };
@@ -70,7 +65,7 @@ export function createPollGenerationTask(deps: PollGenerationDeps) {
 
   async function stillWorking(row: Generation, generator: DeclaredGenerator, adapter: ProviderAdapter, status: ProviderStatus, state: PollState): Promise<void> {
     const provider = generator.declaration.provider;
-    const limit = maxWaitMs(generator);
+    const limit = maxWaitSeconds(generator.declaration) * 1000;
     const elapsed = Date.now() - (row.startedAt ?? row.createdAt).getTime();
     if (elapsed >= limit) {
       const cancellable = adapter.name !== "kie";
