@@ -2,8 +2,9 @@
  * Every one of Boards' 98 generators, run through the API against the four fake providers: each
  * is submitted with the inputs of a recorded Boards run (its artifact inputs replaced by real
  * generations of this board), parked at its provider, polled, and COMPLETED with its output
- * copied into our storage as the right kind of file. For fal, whose request body is the
- * generator's argument object itself, the body must equal the one Boards sent.
+ * copied into our storage as the right kind of file (and Kie's Suno cover art as an additional
+ * file). For fal, whose request body is the generator's argument object itself, the body must
+ * equal the one Boards sent.
  */
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -123,6 +124,21 @@ describe("the 98 Boards generators through the API", () => {
       expect(file.status, name).toBe(200);
       expect(kindOf(file.bytes), name).toBe(artifactType);
     }
+
+    // Kie's Suno tracks keep their cover art as an additional file, stored here and deleted with them.
+    const suno = settled.find((s) => s.name === "kie-suno-v5-5")!.g;
+    const files = await owner.ok<{ generation: { additionalFiles: Array<{ url: string; type: string; metadata: { mime_type: string } }> } }>(
+      `query($id: UUID!) { generation(id: $id) { additionalFiles { url type metadata } } }`,
+      { id: suno.id },
+    );
+    expect(files.generation.additionalFiles).toHaveLength(1);
+    const [cover] = files.generation.additionalFiles;
+    expect(cover).toMatchObject({ type: "cover", metadata: { mime_type: "image/png" } });
+    expect(cover!.url.startsWith(server.url)).toBe(true);
+    const coverFile = await download(cover!.url);
+    expect([coverFile.status, kindOf(coverFile.bytes)]).toEqual([200, "image"]);
+    await owner.ok(`mutation($id: UUID!) { deleteGeneration(id: $id) }`, { id: suno.id });
+    expect((await download(cover!.url)).status).toBe(404);
 
     // fal: the body is the argument object, as Boards built it.
     for (const { name, run } of settled.filter((s) => catalogue.find((d) => d.name === s.name)!.provider === "fal")) {

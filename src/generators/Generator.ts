@@ -36,6 +36,11 @@ export interface GeneratorContext {
   storeVideoResult(output: StoreCommon & { width?: number; height?: number; duration?: number; fps?: number }): Promise<VideoArtifact>;
   storeAudioResult(output: StoreCommon & { duration?: number; sampleRate?: number; channels?: number }): Promise<AudioArtifact>;
   storeTextResult(output: { content: string; format?: string; outputIndex?: number }): Promise<TextArtifact>;
+  /**
+   * Stores one more file of an output already stored (a cover image, a separate audio track); it
+   * is listed in the generation's `additionalFiles` with `role` as its type.
+   */
+  storeAdditionalFile(file: { source: OutputSource; format: string; role: string; outputIndex?: number }): Promise<{ url: string }>;
   /** Records progress on the generation and notifies subscribers. */
   publishProgress(report: ProgressReport): Promise<void>;
   /** Records the provider's id for this job (`externalJobId`). */

@@ -19,7 +19,7 @@ import type { Logger } from "../logger.js";
 import type { StorageRouter } from "../storage/StorageRouter.js";
 import type { Thumbnailer } from "../storage/Thumbnailer.js";
 import { artifactKey } from "../storage/storageKey.js";
-import { storedKeysOf } from "../storage/storedKeys.js";
+import { additionalFileKeyOf, MAX_ADDITIONAL_FILES, storedKeysOf } from "../storage/storedKeys.js";
 import { markCancelled, markCompleted, markFailed, recordExternalJobId, recordProgress } from "./generationState.js";
 import { openOutput, prepareOutput } from "./outputSource.js";
 import { ProgressThrottle } from "./progressThrottle.js";
@@ -44,6 +44,8 @@ export class ExecutionContext implements GeneratorContext {
   readonly boardId: string;
   readonly userId: string;
   private readonly outputs = new Map<number, StoredOutput>();
+  /** Additional files by output index, as `additionalFiles` entries. */
+  private readonly extras = new Map<number, Array<{ url: string; type: string; metadata: Record<string, unknown> }>>();
   private lastProgress: number;
   private readonly progress: ProgressThrottle;
   private tempDir: string | null = null;
@@ -228,6 +230,30 @@ export class ExecutionContext implements GeneratorContext {
     return { generation_id: stored.generationId, storage_url: stored.storageUrl, format, content: o.content } satisfies TextArtifact;
   }
 
+  async storeAdditionalFile(file: { source: OutputSource; format: string; role: string; outputIndex?: number }): Promise<{ url: string }> {
+    this.signal.throwIfAborted();
+    const index = file.outputIndex ?? 0;
+    const main = this.outputs.get(index);
+    if (!main) throw new PermanentGeneratorError(`Output ${index} must be stored before its additional files`);
+    const list = this.extras.get(index) ?? [];
+    if (list.length >= MAX_ADDITIONAL_FILES) throw new PermanentGeneratorError(`An output keeps at most ${MAX_ADDITIONAL_FILES} additional files`);
+    // Beside the output, on its provider, so deleting the generation finds it (storedKeysOf).
+    const key = additionalFileKeyOf(main.storageKey, list.length);
+    const backend = this.deps.storage.providerOf({ storageProvider: main.provider });
+    const contentType = contentTypeFor(file.format);
+    const output = await prepareOutput(await openOutput(file.source, this.signal), {
+      maxBytes: this.deps.storage.maxFileSize,
+      needSize: false,
+      spoolDir: () => this.workDir(),
+      signal: this.signal,
+    });
+    const { size } = await backend.put(key, output.body, { contentType });
+    const url = backend.url(key);
+    list.push({ url, type: file.role, metadata: { format: file.format, mime_type: contentType, file_size: size, storage_key: key } });
+    this.extras.set(index, list);
+    return { url };
+  }
+
   /**
    * Completes the generations of the run: this one first (the signal clients wait for), then
    * its batch siblings, with batch metadata when there were several outputs. Returns false
@@ -247,6 +273,7 @@ export class ExecutionContext implements GeneratorContext {
         storageKey: output.storageKey,
         storageProvider: output.provider,
         outputMetadata: JSON.parse(JSON.stringify({ ...output.metadata, ...batch })) as Prisma.InputJsonObject,
+        ...(this.extras.has(index) ? { additionalFiles: this.extras.get(index) as Prisma.InputJsonArray } : {}),
       });
       if (index === 0 && row === null) {
         // Not running any more. Keep the file if a duplicate run already completed with it
@@ -273,12 +300,13 @@ export class ExecutionContext implements GeneratorContext {
     for (const row of [this.generation, ...siblings]) {
       const key = artifactKey({ tenantId: row.tenantId, artifactType: row.artifactType, boardId: row.boardId, generationId: row.id, createdAt: row.createdAt });
       // Earlier attempts may have been routed elsewhere (e.g. by size), so every provider is asked.
-      await this.deps.storage.deleteEverywhere(storedKeysOf(key)).catch((err: unknown) => this.logger.warn({ err, key }, "could not delete output"));
+      await this.deps.storage.deleteEverywhere(storedKeysOf(key, MAX_ADDITIONAL_FILES)).catch((err: unknown) => this.logger.warn({ err, key }, "could not delete output"));
       if (row === this.generation) continue;
       if (outcome === "cancelled") await markCancelled(this.deps, row.id);
       else await markFailed(this.deps, row.id, outcome.failed);
     }
     this.outputs.clear();
+    this.extras.clear();
   }
 
   /** Drops held progress and waits for a write in flight, so none lands after the outcome. */

@@ -70,6 +70,7 @@ export function markCompleted(
     storageKey: string;
     storageProvider: string;
     outputMetadata: Prisma.InputJsonObject;
+    additionalFiles?: Prisma.InputJsonArray;
   },
 ) {
   return transition(

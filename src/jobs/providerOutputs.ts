@@ -55,9 +55,20 @@ async function download(url: string, path: string, options: OutputDownloadOption
 }
 
 /** The stored format: what the declaration says, else what the bytes are. */
-function formatOf(output: ProviderOutput, mime: string): string {
-  if (output.format) return output.format;
+function formatOf(declared: string | undefined, mime: string): string {
+  if (declared) return declared;
   return extensionFor(mime).replace(/^\./, "").replace(/^jpg$/, "jpeg") || mime.split("/")[1] || "bin";
+}
+
+/** Downloads one file into `path` and checks its bytes are the `kind` expected; returns its MIME type. */
+async function fetchChecked(url: string, kind: string, what: string, path: string, options: OutputDownloadOptions, signal: AbortSignal): Promise<string> {
+  const { head } = await download(url, path, options, signal);
+  const sniffed = sniffContent(head);
+  if (sniffed.kind === "refused" || sniffed.kind === "unknown" || sniffed.kind !== kind) {
+    const found = sniffed.kind === "refused" ? sniffed.reason : sniffed.kind === "unknown" ? "an unrecognised file" : `a ${sniffed.kind} file`;
+    throw new PermanentGeneratorError(`The provider's ${what} is ${found}, not ${kind}`);
+  }
+  return sniffed.mime;
 }
 
 /**
@@ -88,13 +99,8 @@ export async function storeProviderOutputs(
         continue;
       }
       const path = join(dir, `output-${index}`);
-      const { head } = await download(output.url!, path, options, ctx.signal);
-      const sniffed = sniffContent(head);
-      if (sniffed.kind !== generator.artifactType) {
-        const what = sniffed.kind === "refused" ? sniffed.reason : sniffed.kind === "unknown" ? "an unrecognised file" : `a ${sniffed.kind} file`;
-        throw new PermanentGeneratorError(`The provider's output ${index + 1} is ${what}, not ${generator.artifactType}`);
-      }
-      const common = { source: { stream: createReadStream(path) }, format: formatOf(output, sniffed.mime), outputIndex: index };
+      const mime = await fetchChecked(output.url!, generator.artifactType, `output ${index + 1}`, path, options, ctx.signal);
+      const common = { source: { stream: createReadStream(path) }, format: formatOf(output.format, mime), outputIndex: index };
       if (generator.artifactType === "image") await ctx.storeImageResult({ ...common, width: output.width, height: output.height });
       else if (generator.artifactType === "video") await ctx.storeVideoResult({ ...common, width: output.width, height: output.height, duration: output.durationSeconds });
       else if (generator.artifactType === "audio") await ctx.storeAudioResult({ ...common, duration: output.durationSeconds });
@@ -107,6 +113,12 @@ export async function storeProviderOutputs(
         }
       }
       await rm(path, { force: true });
+      for (const [n, extra] of (output.additionalFiles ?? []).entries()) {
+        const extraPath = join(dir, `output-${index}-${n}`);
+        const extraMime = await fetchChecked(extra.url, extra.kind, `${extra.role} of output ${index + 1}`, extraPath, options, ctx.signal);
+        await ctx.storeAdditionalFile({ source: { stream: createReadStream(extraPath) }, format: formatOf(undefined, extraMime), role: extra.role, outputIndex: index });
+        await rm(extraPath, { force: true });
+      }
     }
     return outputs.length;
   } finally {

@@ -7,6 +7,7 @@
 import type { SharedDeps } from "../context.js";
 import type { Board, Generation } from "../generated/prisma/client.js";
 import { thumbnailKeyOf } from "../storage/thumbnails.js";
+import { additionalFilesOf } from "./generations.js";
 
 const ROUND_MS = 5 * 60 * 1000;
 
@@ -33,4 +34,25 @@ export async function artifactUrls(
     storageUrl: await backend.privateUrl(generation.storageKey, expiresAt),
     thumbnailUrl: generation.thumbnailUrl ? await backend.privateUrl(thumbnailKeyOf(generation.storageKey), expiresAt) : null,
   };
+}
+
+/**
+ * A generation's additional files with the URLs to hand out: files this server stored
+ * (`metadata.storage_key`) get short-lived links on private boards, like the main file.
+ */
+export async function additionalFileUrls(
+  deps: Pick<SharedDeps, "storage" | "urlTtlMs">,
+  generation: Pick<Generation, "storageProvider" | "additionalFiles">,
+  board: Pick<Board, "isPublic">,
+): Promise<Array<{ url: string; type: string; metadata: unknown }>> {
+  const files = additionalFilesOf(generation);
+  const backend = generation.storageProvider ? deps.storage.find(generation.storageProvider) : undefined;
+  if (!backend || (board.isPublic && backend.publicUrls)) return files;
+  const expiresAt = linkExpiry(deps.urlTtlMs);
+  return Promise.all(
+    files.map(async (file) => {
+      const key = (file.metadata as { storage_key?: unknown }).storage_key;
+      return typeof key === "string" ? { ...file, url: await backend.privateUrl(key, expiresAt) } : file;
+    }),
+  );
 }

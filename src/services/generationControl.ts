@@ -83,7 +83,7 @@ export async function deleteGeneration(ctx: ServiceContext, id: string): Promise
   // Files go at once; whatever cannot be deleted now is left to a retrying job, not forgotten.
   const failed: string[] = [];
   const backend = ctx.storage.providerOf(deleted);
-  for (const key of storedKeysOf(deleted.storageKey)) {
+  for (const key of storedKeysOf(deleted.storageKey, deleted.additionalFiles)) {
     await backend.delete(key).catch((err: unknown) => {
       ctx.logger.warn({ err, key }, "could not delete stored object; queued for retry");
       failed.push(key);

@@ -118,7 +118,7 @@ export async function generationsConnection(
 }
 
 /** Extra files stored on a generation (`[{url, type, metadata}]`), skipping malformed entries. */
-export function additionalFilesOf(generation: Generation): Array<{ url: string; type: string; metadata: unknown }> {
+export function additionalFilesOf(generation: Pick<Generation, "additionalFiles">): Array<{ url: string; type: string; metadata: unknown }> {
   const raw = Array.isArray(generation.additionalFiles) ? generation.additionalFiles : [];
   return raw.flatMap((entry) => {
     if (typeof entry !== "object" || entry === null || Array.isArray(entry)) return [];

@@ -9,7 +9,7 @@ import { storedKeysOf } from "../storage/storedKeys.js";
 import type { StorageRouter } from "../storage/StorageRouter.js";
 
 /** The columns that locate a generation's stored objects. */
-export const STORED_OBJECT_COLUMNS = { storageKey: true, storageProvider: true } as const;
+export const STORED_OBJECT_COLUMNS = { storageKey: true, storageProvider: true, additionalFiles: true } as const;
 
 /**
  * Queues the deletion of the originals and thumbnails of `rows` (in `tx`), grouped by the
@@ -18,14 +18,14 @@ export const STORED_OBJECT_COLUMNS = { storageKey: true, storageProvider: true }
 export async function queueStoredObjectDeletion(
   tx: Prisma.TransactionClient,
   deps: { jobs: JobQueue; storage: StorageRouter },
-  rows: Array<{ storageKey: string | null; storageProvider: string | null }>,
+  rows: Array<{ storageKey: string | null; storageProvider: string | null; additionalFiles?: unknown }>,
 ): Promise<void> {
   const keysByProvider = new Map<string, string[]>();
   for (const row of rows) {
     if (!row.storageKey) continue;
     const provider = row.storageProvider ?? deps.storage.defaultProvider;
     const keys = keysByProvider.get(provider) ?? [];
-    keys.push(...storedKeysOf(row.storageKey));
+    keys.push(...storedKeysOf(row.storageKey, row.additionalFiles));
     keysByProvider.set(provider, keys);
   }
   for (const [provider, keys] of keysByProvider) await deps.jobs.enqueueObjectDeletion(tx, keys, provider);

@@ -135,6 +135,11 @@ export async function startKieFake(init: Partial<KieFakeOptions> & { apiKey?: st
     const queued = !done && elapsed < options.delayMs / 3;
     if (done && task.outcome === "success") {
       const result: Record<string, unknown> = { ...full(), ...base, completeTime: task.doneAt };
+      // Kie's Suno tracks carry cover art (the recorded result has only the audio).
+      const response = result.response as { sunoData?: Array<Record<string, unknown>> } | undefined;
+      if (task.kind === "suno" && response?.sunoData) {
+        result.response = { ...response, sunoData: response.sunoData.map((track, i) => ({ ...track, imageUrl: `${url}/files/suno-${i}-cover.jpeg` })) };
+      }
       if (options.imageFilesForImageModels && task.kind === "market" && IMAGE_MODEL.test(task.model ?? "")) {
         result.resultJson = String(result.resultJson).replaceAll(".mp4", ".png");
       }

@@ -92,7 +92,16 @@ export type OutputMapping = {
   contentType?: Expr;
   /** File format as Boards stores it (png, mp4, …). */
   format?: Expr;
+  /**
+   * More files of the same output (a song's cover art, a video's separate audio track): a path in
+   * the item to a URL or a list of URLs, the kind of file, and its role (the file's `type` as
+   * clients see it, e.g. `cover`). Stored beside the output as its `additionalFiles`.
+   */
+  additionalFiles?: AdditionalFileMapping[];
 };
+
+/** One kind of additional file an output item carries. */
+export type AdditionalFileMapping = { url: string; kind: "image" | "video" | "audio" | "text"; role: string };
 
 /** A rule that fails the request with `message` when `failIf` holds (checks Boards makes in code). */
 export type InputCheck = { failIf: Cond; message: string };
@@ -209,6 +218,10 @@ export const GeneratorDeclarationSchema = z.strictObject({
     durationSeconds: ExprSchema.optional(),
     contentType: ExprSchema.optional(),
     format: ExprSchema.optional(),
+    additionalFiles: z
+      .array(z.strictObject({ url: z.string().min(1), kind: z.enum(["image", "video", "audio", "text"]), role: z.string().regex(/^[a-z][a-z0-9_-]{0,39}$/) }))
+      .max(4)
+      .optional(),
   }),
   cost: ExprSchema,
   maxWaitSeconds: z.number().int().positive().optional(),

@@ -10,6 +10,8 @@ export type ProviderOutput = {
   width?: number;
   height?: number;
   durationSeconds?: number;
+  /** More files of this output (see OutputMapping.additionalFiles). */
+  additionalFiles?: Array<{ url: string; kind: "image" | "video" | "audio" | "text"; role: string }>;
 };
 
 /**
@@ -85,6 +87,12 @@ export function readProviderOutputs(decl: GeneratorDeclaration, providerResult: 
     if (duration !== undefined) out.durationSeconds = duration;
     if (typeof contentType === "string") out.contentType = contentType;
     if (typeof format === "string") out.format = format;
+    const extra = (spec.additionalFiles ?? []).flatMap(({ url: path, kind, role }) => {
+      const found = readPath(item, path);
+      const urls = (Array.isArray(found) ? found : [found]).filter((u): u is string => typeof u === "string" && u.length > 0);
+      return urls.map((u) => ({ url: u, kind, role }));
+    });
+    if (extra.length) out.additionalFiles = extra;
     outputs.push(out);
   }
   if (!outputs.length) throw new DeclarationError(`${decl.name}: no outputs found in the provider's result`);

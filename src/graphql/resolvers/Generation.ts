@@ -1,10 +1,10 @@
-import { additionalFilesOf, inputArtifactsOf } from "../../services/generations.js";
+import { inputArtifactsOf } from "../../services/generations.js";
 import { ancestry, descendants } from "../../services/lineage.js";
 import { listGenerationTags } from "../../services/tags.js";
 import { getRelatedUser } from "../../services/users.js";
 import type { GraphQLContext } from "../../context.js";
 import type { Generation as GenerationRow } from "../../generated/prisma/client.js";
-import { artifactUrls } from "../../services/artifactUrls.js";
+import { additionalFileUrls, artifactUrls } from "../../services/artifactUrls.js";
 import type { GenerationResolvers } from "../types.generated.js";
 import { required } from "./required.js";
 
@@ -16,7 +16,10 @@ async function urlsOf(generation: GenerationRow, ctx: GraphQLContext) {
 export const Generation: GenerationResolvers = {
   storageUrl: async (generation, _, ctx) => (await urlsOf(generation, ctx)).storageUrl,
   thumbnailUrl: async (generation, _, ctx) => (await urlsOf(generation, ctx)).thumbnailUrl,
-  additionalFiles: (generation) => additionalFilesOf(generation),
+  additionalFiles: async (generation, _, ctx) => {
+    const board = await ctx.loaders.boardById.load(generation.boardId);
+    return board ? additionalFileUrls(ctx, generation, board) : [];
+  },
   board: async (generation, _, ctx) => required(await ctx.loaders.boardById.load(generation.boardId), "Generation board"),
   user: async (generation, _, ctx) => required(await getRelatedUser(ctx, generation.userId), "Generation user"),
   inputArtifacts: (generation) => inputArtifactsOf(generation),
