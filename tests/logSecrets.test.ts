@@ -4,7 +4,8 @@
  * secret, a credential in the query or user info of an upload URL, nor a signed file link.
  * The traffic is what a deployment sees every minute: a signed-in request over HTTP and over a
  * WebSocket, URL uploads (one refused), a generation, signed downloads (one tampered with),
- * an admin call and a metrics scrape.
+ * an admin call, a metrics scrape, and provider generations (one completed, one refused) whose
+ * requests carry the provider's API key.
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -17,6 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signToken } from "./helpers/actors.js";
 import type { ThrowawayDatabase } from "./helpers/database.js";
 import { postGraphql, type GqlResult } from "./helpers/launch.js";
+import { startFalFake, type FalFake } from "./fakes/falFake.js";
 import { wsClient } from "./helpers/live.js";
 import { startMainProcess, type MainProcess } from "./helpers/mainProcess.js";
 import { privateDatabase } from "./helpers/privateDatabase.js";
@@ -30,6 +32,7 @@ const URL_SIGNATURE = secret("amzsig");
 const URL_API_KEY = secret("apikey");
 const URL_PASSWORD = secret("pw");
 const MISSING_SIG = secret("missing");
+const FAL_KEY = secret("falkey");
 
 let db: ThrowawayDatabase;
 let origin: Server;
@@ -37,6 +40,7 @@ let originHost: string;
 let main: MainProcess;
 let url: string;
 let storageDir: string;
+let fal: FalFake;
 
 beforeAll(async () => {
   const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: "#a33" } }).png().toBuffer();
@@ -46,6 +50,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => origin.listen(0, "127.0.0.1", resolve));
   originHost = `127.0.0.1:${(origin.address() as AddressInfo).port}`;
+  fal = await startFalFake({ delayMs: 100, apiKey: FAL_KEY });
   db = await privateDatabase("logsecrets");
   storageDir = await mkdtemp(join(tmpdir(), "boards-log-secrets-"));
   main = startMainProcess({
@@ -64,6 +69,8 @@ beforeAll(async () => {
     BOARDS_STORAGE_SIGNING_SECRET: SIGNING_SECRET,
     BOARDS_STORAGE_LOCAL_BASE_PATH: storageDir,
     BOARDS_UPLOAD_URL_ALLOW_HOSTS: JSON.stringify([originHost]),
+    FAL_KEY,
+    BOARDS_PROVIDER_ENDPOINTS: JSON.stringify({ fal: fal.url }),
   });
   const listening = await main.waitForLog((line) => line.msg === "boards-server listening");
   url = `http://127.0.0.1:${listening.port as number}`;
@@ -72,6 +79,7 @@ afterAll(async () => {
   main?.kill();
   await main?.exited;
   await new Promise<void>((resolve) => origin.close(() => resolve()));
+  await fal?.close();
   await db?.drop();
   if (storageDir) await rm(storageDir, { recursive: true, force: true });
 });
@@ -131,6 +139,25 @@ describe("the API process's log", () => {
     }
     expect(link).toMatch(/[?&]sig=/);
 
+    // Provider generations: every request to fal carries the key; one is refused for credit.
+    const runAtFal = async (prompt: string) => {
+      const { createGeneration: g } = ok(
+        await postGraphql<{ createGeneration: { id: string } }>(url, `mutation SubmitFal($input: CreateGenerationInput!) { createGeneration(input: $input) { id } }`, {
+          input: { boardId, generatorName: "fal-nano-banana", artifactType: "IMAGE", inputParams: { prompt } },
+        }, { token }),
+      );
+      for (let i = 0; i < 200; i++) {
+        const { generation } = ok(await postGraphql<{ generation: { status: string } }>(url, `query FalStatus($id: UUID!) { generation(id: $id) { status } }`, { id: g.id }, { token }));
+        if (["COMPLETED", "FAILED"].includes(generation.status)) return generation.status;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      return "unsettled";
+    };
+    expect(await runAtFal("fox at fal")).toBe("COMPLETED");
+    fal.options.outcome = "insufficient_credits";
+    expect(await runAtFal("no credit")).toBe("FAILED");
+    expect(fal.requests.every((r) => r.headers.authorization === `Key ${FAL_KEY}` || !r.path.startsWith("/fal-ai/"))).toBe(true);
+
     // Signed downloads, as a browser does them: no credentials but the link; one tampered with.
     expect((await fetch(onApi(link))).status).toBe(200);
     expect((await fetch(`${onApi(link)}&download=true`)).status).toBe(200);
@@ -154,6 +181,7 @@ describe("the API process's log", () => {
       "generation link signature": signatureOf(link),
       "uploaded file link signature": signatureOf(uploaded.uploadArtifact.storageUrl),
       "forged signature": new URL(tampered).searchParams.get("sig")!,
+      "fal API key": FAL_KEY,
     };
 
     // The log saw the traffic (else finding nothing would prove nothing)...
