@@ -12,6 +12,8 @@ import { providerScene, type ProviderScene } from "./helpers/providerRuns.js";
 
 const EDIT = { generatorName: "fal-gpt-image-15-edit", artifactType: "IMAGE" };
 const EDIT_PATH = "/fal-ai/gpt-image-1.5/edit";
+/** An origin nothing outside this machine reaches. */
+const INTERNAL = "http://localhost:9";
 
 type EditArguments = { prompt?: string; image_urls?: string[]; mask_image_url?: string };
 
@@ -22,11 +24,11 @@ function editArguments(fal: FalFake, prompt: string): EditArguments {
   return submits[0]!.body as EditArguments;
 }
 
-/** A completed PNG made here, and its bytes. */
+/** A completed PNG made here, and its bytes (read from this server whatever the storage's URL base). */
 async function localImage(scene: ProviderScene, prompt: string): Promise<{ generation: GenerationView; bytes: Buffer }> {
   const queued = await submitGeneration(scene.owner, { boardId: scene.boardId, generatorName: "image-from-prompt", artifactType: "IMAGE", inputParams: { prompt, width: 40, height: 30 } });
   const generation = await awaitCompleted(scene.owner, queued.id);
-  return { generation, bytes: (await download(generation.storageUrl!)).bytes };
+  return { generation, bytes: (await download(generation.storageUrl!.replace(INTERNAL, scene.server.url))).bytes };
 }
 
 describe("artifact inputs of a fal generator, without a public URL", () => {
@@ -81,7 +83,9 @@ describe("artifact inputs of a fal generator, with a public URL", () => {
 
   beforeAll(async () => {
     fal = await startFalFake({ delayMs: 300, apiKey: "fal-test-key", webhook: "once" });
-    scene = await providerScene("fal", fal.url, { FAL_KEY: "fal-test-key", BOARDS_PUBLIC_URL: "{url}" });
+    // The storage's own URL base is internal (as its default, localhost, is): only
+    // BOARDS_PUBLIC_URL is reachable from the provider.
+    scene = await providerScene("fal", fal.url, { FAL_KEY: "fal-test-key", BOARDS_PUBLIC_URL: "{url}", BOARDS_STORAGE_LOCAL_PUBLIC_URL_BASE: `${INTERNAL}/api/storage` });
   });
   afterAll(async () => {
     await scene?.server.close();
@@ -103,8 +107,9 @@ describe("artifact inputs of a fal generator, with a public URL", () => {
       [args.mask_image_url, mask],
     ] as const) {
       expect(url?.startsWith(`${server.url}/`)).toBe(true);
-      // Signed: not the plain storage address, which an outsider cannot read.
-      expect(url).not.toBe(input.generation.storageUrl!.split("?")[0]);
+      // Signed, on the public origin.
+      expect(new URL(url!).pathname).toBe(new URL(input.generation.storageUrl!).pathname);
+      expect(new URL(url!).search).not.toBe("");
       const fetched = await download(url!);
       expect(fetched.status).toBe(200);
       expect(fetched.bytes.equals(input.bytes)).toBe(true);
