@@ -91,7 +91,10 @@ export async function storeProviderOutputs(
       const { head } = await download(output.url!, path, options, ctx.signal);
       const sniffed = sniffContent(head);
       if (sniffed.kind !== generator.artifactType) {
-        const what = sniffed.kind === "refused" ? sniffed.reason : sniffed.kind === "unknown" ? "an unrecognised file" : `a ${sniffed.kind} file`;
+        const what =
+          sniffed.kind === "refused" ? sniffed.reason
+          : sniffed.kind === "unknown" ? "an unrecognised file"
+          : `${/^[aeiou]/.test(sniffed.kind) ? "an" : "a"} ${sniffed.kind} file`;
         throw new PermanentGeneratorError(`The provider's output ${index + 1} is ${what}, not ${generator.artifactType}`);
       }
       const common = { source: { stream: createReadStream(path) }, format: formatOf(output, sniffed.mime), outputIndex: index };
