@@ -4,10 +4,11 @@
  * argument fal receives is a URL it can fetch. Without BOARDS_PUBLIC_URL the file is uploaded to
  * fal's storage; with it, the argument is a signed URL of our own storage that serves the input's
  * bytes. An optional artifact input is resolved the same way, and left out when not given.
+ * (And one output check on the same fake: a file of another type than the generator's fails it.)
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFalFake, type FalFake } from "./fakes/falFake.js";
-import { awaitCompleted, download, submitGeneration, type GenerationView } from "./helpers/pipeline.js";
+import { awaitCompleted, awaitGeneration, download, submitGeneration, type GenerationView } from "./helpers/pipeline.js";
 import { providerScene, type ProviderScene } from "./helpers/providerRuns.js";
 
 const EDIT = { generatorName: "fal-gpt-image-15-edit", artifactType: "IMAGE" };
@@ -74,6 +75,19 @@ describe("artifact inputs of a fal generator, without a public URL", () => {
     const args = editArguments(fal, "no mask");
     expect(args.image_urls).toHaveLength(1);
     expect(args).not.toHaveProperty("mask_image_url");
+  });
+
+  it("an output that is not the generator's artifact type fails the run, saying what it is", async () => {
+    const { owner, boardId } = scene;
+    fal.options.result = { images: [{ url: `${fal.url}/files/sound.wav`, content_type: "image/png" }] };
+    try {
+      const queued = await submitGeneration(owner, { boardId, generatorName: "fal-nano-banana", artifactType: "IMAGE", inputParams: { prompt: "a picture, please" } });
+      const done = await awaitGeneration(owner, queued.id);
+      expect(done.status).toBe("FAILED");
+      expect(done.errorMessage).toBe("The provider's output 1 is an audio file, not image");
+    } finally {
+      fal.options.result = undefined;
+    }
   });
 });
 
