@@ -3,13 +3,14 @@
  * fal: an image made here by `image-from-prompt` is handed to an image-edit generator, and the
  * argument fal receives is a URL it can fetch. Without BOARDS_PUBLIC_URL the file is uploaded to
  * fal's storage; with it, the argument is a signed URL of our own storage that serves the input's
- * bytes. An optional artifact input is resolved the same way, and left out when not given.
+ * bytes; on S3 storage it is a presigned URL of the bucket. An optional artifact input is resolved the same way, and left out when not given.
  * (And one output check on the same fake: a file of another type than the generator's fails it.)
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFalFake, type FalFake } from "./fakes/falFake.js";
 import { awaitCompleted, awaitGeneration, download, submitGeneration, type GenerationView } from "./helpers/pipeline.js";
 import { providerScene, type ProviderScene } from "./helpers/providerRuns.js";
+import { startS3Server, type TestS3 } from "./helpers/s3Server.js";
 
 const EDIT = { generatorName: "fal-gpt-image-15-edit", artifactType: "IMAGE" };
 const EDIT_PATH = "/fal-ai/gpt-image-1.5/edit";
@@ -133,5 +134,45 @@ describe("artifact inputs of a fal generator, with a public URL", () => {
       tampered.searchParams.set(name, `${value.slice(0, -2)}xx`);
       expect((await download(tampered.toString())).status).toBeGreaterThanOrEqual(400);
     }
+  });
+});
+
+describe("artifact inputs of a fal generator, on S3 storage", () => {
+  let fal: FalFake;
+  let s3: TestS3;
+  let scene: ProviderScene;
+
+  beforeAll(async () => {
+    fal = await startFalFake({ delayMs: 300, apiKey: "fal-test-key" });
+    s3 = await startS3Server("boards-inputs");
+    scene = await providerScene("fal", fal.url, {
+      FAL_KEY: "fal-test-key",
+      BOARDS_STORAGE_DEFAULT_PROVIDER: "s3",
+      BOARDS_STORAGE_S3_BUCKET: s3.bucket,
+      BOARDS_STORAGE_S3_ENDPOINT: s3.endpoint,
+      BOARDS_AWS_ACCESS_KEY_ID: s3.accessKeyId,
+      BOARDS_AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
+    });
+  });
+  afterAll(async () => {
+    await scene?.server.close();
+    await s3?.close();
+    await fal?.close();
+  });
+
+  it("sends presigned URLs of the bucket that serve the inputs' bytes, even without a public URL", async () => {
+    const { owner, boardId } = scene;
+    const image = await localImage(scene, "source");
+    const queued = await submitGeneration(owner, { ...EDIT, boardId, inputParams: { prompt: "make it green", image_urls: [image.generation.id] } });
+    const done = await awaitCompleted(owner, queued.id);
+    expect(done.storageUrl?.startsWith(s3.endpoint)).toBe(true);
+
+    const [url] = editArguments(fal, "make it green").image_urls ?? [];
+    expect(fal.requests.filter((r) => r.path.startsWith("/storage/upload/"))).toEqual([]);
+    expect(url?.startsWith(`${s3.endpoint}/${s3.bucket}/`)).toBe(true);
+    expect(new URL(url!).searchParams.get("X-Amz-Signature")).toBeTruthy();
+    const fetched = await download(url!);
+    expect(fetched.status).toBe(200);
+    expect(fetched.bytes.equals(image.bytes)).toBe(true);
   });
 });
