@@ -39,7 +39,7 @@ describe("artifact inputs of a fal generator, without a public URL", () => {
 
   beforeAll(async () => {
     fal = await startFalFake({ delayMs: 300, apiKey: "fal-test-key" });
-    scene = await providerScene("fal", fal.url, { FAL_KEY: "fal-test-key" });
+    scene = await providerScene({ fal: fal.url }, { FAL_KEY: "fal-test-key" });
   });
   afterAll(async () => {
     await scene?.server.close();
@@ -100,7 +100,7 @@ describe("artifact inputs of a fal generator, with a public URL", () => {
     fal = await startFalFake({ delayMs: 300, apiKey: "fal-test-key", webhook: "once" });
     // The storage's own URL base is internal (as its default, localhost, is): only
     // BOARDS_PUBLIC_URL is reachable from the provider.
-    scene = await providerScene("fal", fal.url, { FAL_KEY: "fal-test-key", BOARDS_PUBLIC_URL: "{url}", BOARDS_STORAGE_LOCAL_PUBLIC_URL_BASE: `${INTERNAL}/api/storage` });
+    scene = await providerScene({ fal: fal.url }, { FAL_KEY: "fal-test-key", BOARDS_PUBLIC_URL: "{url}", BOARDS_STORAGE_LOCAL_PUBLIC_URL_BASE: `${INTERNAL}/api/storage` });
   });
   afterAll(async () => {
     await scene?.server.close();
@@ -145,7 +145,7 @@ describe("artifact inputs of a fal generator, on S3 storage", () => {
   beforeAll(async () => {
     fal = await startFalFake({ delayMs: 300, apiKey: "fal-test-key" });
     s3 = await startS3Server("boards-inputs");
-    scene = await providerScene("fal", fal.url, {
+    scene = await providerScene({ fal: fal.url }, {
       FAL_KEY: "fal-test-key",
       BOARDS_STORAGE_DEFAULT_PROVIDER: "s3",
       BOARDS_STORAGE_S3_BUCKET: s3.bucket,

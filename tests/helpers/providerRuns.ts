@@ -10,11 +10,12 @@ import { createBoard } from "./taggingFixtures.js";
 export type ProviderScene = { server: TestServer; owner: Actor; boardId: string };
 
 /**
- * Starts an isolated server with a worker whose `provider` is the fake at `fakeUrl`; `env` adds
- * the provider's key and anything else (`"{url}"` stands for the server's own URL).
+ * Starts an isolated server with a worker whose providers are the fakes at `endpoints` (provider →
+ * fake URL); `env` adds the providers' keys and anything else (`"{url}"` stands for the server's
+ * own URL).
  */
-export async function providerScene(provider: string, fakeUrl: string, env: Record<string, string>): Promise<ProviderScene> {
-  const server = await startIsolatedServer({ BOARDS_PROVIDER_ENDPOINTS: JSON.stringify({ [provider]: fakeUrl }), ...env }, { worker: true });
+export async function providerScene(endpoints: Record<string, string>, env: Record<string, string>): Promise<ProviderScene> {
+  const server = await startIsolatedServer({ BOARDS_PROVIDER_ENDPOINTS: JSON.stringify(endpoints), ...env }, { worker: true });
   try {
     const owner = await (await newTenant(server)).user("owner");
     return { server, owner, boardId: await createBoard(owner) };
