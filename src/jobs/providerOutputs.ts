@@ -65,7 +65,10 @@ async function fetchChecked(url: string, kind: string, what: string, path: strin
   const { head } = await download(url, path, options, signal);
   const sniffed = sniffContent(head);
   if (sniffed.kind === "refused" || sniffed.kind === "unknown" || sniffed.kind !== kind) {
-    const found = sniffed.kind === "refused" ? sniffed.reason : sniffed.kind === "unknown" ? "an unrecognised file" : `a ${sniffed.kind} file`;
+    const found =
+      sniffed.kind === "refused" ? sniffed.reason
+      : sniffed.kind === "unknown" ? "an unrecognised file"
+      : `${/^[aeiou]/.test(sniffed.kind) ? "an" : "a"} ${sniffed.kind} file`;
     throw new PermanentGeneratorError(`The provider's ${what} is ${found}, not ${kind}`);
   }
   return sniffed.mime;

@@ -23,6 +23,10 @@ describe("inputUrls", () => {
     const backend = { privateUrl: async (key: string) => `/api/storage/${key}?sig=1` } as unknown as StorageBackend;
     const url = await inputUrls({ stored: { backend, key: "t/a.png" }, localFile: () => file("x") }, adapter({}), "https://boards.example", signal);
     expect(url).toBe("https://boards.example/api/storage/t/a.png?sig=1");
+    // Local storage's own URL base (by default on localhost) is not what the provider can reach.
+    const internal = { privateUrl: async (key: string) => `http://localhost:8088/api/storage/${key}?sig=2` } as unknown as StorageBackend;
+    const rebased = await inputUrls({ stored: { backend: internal, key: "t/a b.png" }, localFile: () => file("x") }, adapter({}), "https://boards.example/", signal);
+    expect(rebased).toBe("https://boards.example/api/storage/t/a%20b.png?sig=2");
   });
 
   it("uploads to the provider, else inlines small files, else fails clearly", async () => {

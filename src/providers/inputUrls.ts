@@ -6,6 +6,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { PermanentGeneratorError } from "../generators/Generator.js";
+import { STORAGE_PREFIX } from "../http/storageRoute.js";
 import type { StorageBackend } from "../storage/StorageBackend.js";
 import { S3Storage } from "../storage/S3Storage.js";
 import type { InputFile, ProviderAdapter } from "./ProviderAdapter.js";
@@ -26,10 +27,14 @@ export type InputSource = {
  */
 export async function inputUrls(source: InputSource, adapter: ProviderAdapter, publicUrl: string | undefined, signal: AbortSignal): Promise<string> {
   const expiresAt = new Date(Date.now() + SIGNED_INPUT_TTL_MS);
-  if (source.stored && (source.stored.backend instanceof S3Storage || publicUrl)) {
-    const signed = await source.stored.backend.privateUrl(source.stored.key, expiresAt);
-    // Local storage signs a path under its URL base; the public URL makes it absolute.
-    return publicUrl ? new URL(signed, `${publicUrl.replace(/\/+$/, "")}/`).toString() : signed;
+  if (source.stored?.backend instanceof S3Storage) return source.stored.backend.privateUrl(source.stored.key, expiresAt);
+  if (source.stored && publicUrl) {
+    // Local storage signs a URL under its own URL base, which is often internal (its default is
+    // localhost). This API serves those files at STORAGE_PREFIX and the signature covers the key
+    // and expiry, not the host, so the same file and signature are put on the public URL.
+    const signed = new URL(await source.stored.backend.privateUrl(source.stored.key, expiresAt), "http://base.invalid");
+    const path = source.stored.key.split("/").map(encodeURIComponent).join("/");
+    return `${publicUrl.replace(/\/+$/, "")}${STORAGE_PREFIX}${path}${signed.search}`;
   }
   const file = await source.localFile();
   if (adapter.uploadFile) return adapter.uploadFile(file, signal);
