@@ -11,7 +11,25 @@ import { artifactFields } from "../generators/declarative/artifactFields.js";
 import { InputValidationError, validateInputs } from "../generators/declarative/validateInputs.js";
 import type { DeclaredGenerator } from "../generators/Generator.js";
 import { UUID_PATTERN } from "../lib/uuid.js";
-import { artifactFrom, checkInput, type ArtifactLookup, type LineageEntry, type PrepareResult } from "./generationInputs.js";
+import { artifactFrom, checkInput, type ArtifactLookup, type LineageEntry, type PrepareOptions, type PrepareResult } from "./generationInputs.js";
+
+type JsonSchema = Record<string, unknown>;
+
+const withoutRequiredArtifacts = new WeakMap<JsonSchema, JsonSchema>();
+
+/**
+ * The schema with its artifact fields no longer required, for pricing before inputs are picked
+ * (built once per schema, so the validator compiled for it is reused).
+ */
+function artifactsOptionalSchema(schema: JsonSchema, artifactNames: Set<string>): JsonSchema {
+  let relaxed = withoutRequiredArtifacts.get(schema);
+  if (!relaxed) {
+    const required = ((schema.required ?? []) as string[]).filter((field) => !artifactNames.has(field));
+    relaxed = { ...schema, required };
+    withoutRequiredArtifacts.set(schema, relaxed);
+  }
+  return relaxed;
+}
 
 /** JSON Pointer of an ajv error (`/image_size/width`) as a dotted field name. */
 function fieldOf(path: string): string {
@@ -27,15 +45,21 @@ function withoutUndefined(artifact: Artifact): Record<string, unknown> {
  * Validates `params` for a declared generator and resolves its artifact inputs through `lookup`.
  * Never throws for bad input: problems come back as field errors.
  */
-export async function prepareDeclaredInputs(generator: DeclaredGenerator, params: Record<string, unknown>, lookup: ArtifactLookup): Promise<PrepareResult> {
-  const schema = generator.declaration.inputSchema;
-  const fields = artifactFields(schema);
+export async function prepareDeclaredInputs(
+  generator: DeclaredGenerator,
+  params: Record<string, unknown>,
+  lookup: ArtifactLookup,
+  options: PrepareOptions = {},
+): Promise<PrepareResult> {
+  const declared = generator.declaration.inputSchema;
+  const fields = artifactFields(declared);
+  const schema = options.artifactsOptional ? artifactsOptionalSchema(declared, new Set(fields.map((f) => f.field))) : declared;
   const fieldErrors: FieldError[] = [];
   const idsByField = new Map<string, string[]>();
   for (const field of fields) {
     const value = params[field.field];
     if (value === undefined || value === null) {
-      if (!field.optional) fieldErrors.push({ field: field.field, message: field.list ? "is required (a list of generation ids)" : "is required (a generation id)" });
+      if (!field.optional && !options.artifactsOptional) fieldErrors.push({ field: field.field, message: field.list ? "is required (a list of generation ids)" : "is required (a generation id)" });
       continue;
     }
     const ids = field.list ? value : [value];
