@@ -15,18 +15,25 @@ import { artifactFrom, checkInput, type ArtifactLookup, type LineageEntry, type 
 
 type JsonSchema = Record<string, unknown>;
 
-const withoutRequiredArtifacts = new WeakMap<JsonSchema, JsonSchema>();
+const withoutArtifacts = new WeakMap<JsonSchema, Map<string, JsonSchema>>();
 
 /**
- * The schema with its artifact fields no longer required, for pricing before inputs are picked
- * (built once per schema, so the validator compiled for it is reused).
+ * The schema without some artifact fields a caller left out, for pricing before inputs are picked.
+ * They are dropped from `properties` as well as `required`: an absent field without a default
+ * that is merely not required would get Pydantic's factory default (`{}` or `[]`) and then fail.
+ * Built once per schema and set of fields, so the validator compiled for it is reused.
  */
-function artifactsOptionalSchema(schema: JsonSchema, artifactNames: Set<string>): JsonSchema {
-  let relaxed = withoutRequiredArtifacts.get(schema);
+function withoutAbsentArtifacts(schema: JsonSchema, absent: string[]): JsonSchema {
+  if (absent.length === 0) return schema;
+  let variants = withoutArtifacts.get(schema);
+  if (!variants) withoutArtifacts.set(schema, (variants = new Map()));
+  const key = absent.join("\u0000");
+  let relaxed = variants.get(key);
   if (!relaxed) {
-    const required = ((schema.required ?? []) as string[]).filter((field) => !artifactNames.has(field));
-    relaxed = { ...schema, required };
-    withoutRequiredArtifacts.set(schema, relaxed);
+    const properties = Object.fromEntries(Object.entries((schema.properties ?? {}) as JsonSchema).filter(([field]) => !absent.includes(field)));
+    const required = ((schema.required ?? []) as string[]).filter((field) => !absent.includes(field));
+    relaxed = { ...schema, properties, required };
+    variants.set(key, relaxed);
   }
   return relaxed;
 }
@@ -53,7 +60,6 @@ export async function prepareDeclaredInputs(
 ): Promise<PrepareResult> {
   const declared = generator.declaration.inputSchema;
   const fields = artifactFields(declared);
-  const schema = options.artifactsOptional ? artifactsOptionalSchema(declared, new Set(fields.map((f) => f.field))) : declared;
   const fieldErrors: FieldError[] = [];
   const idsByField = new Map<string, string[]>();
   for (const field of fields) {
@@ -101,6 +107,12 @@ export async function prepareDeclaredInputs(
   }
   if (fieldErrors.length) return { ok: false, fieldErrors };
 
+  // Absent artifact fields with a default (null) keep it, as at submit; the others would fail.
+  const properties = (declared.properties ?? {}) as Record<string, JsonSchema>;
+  const absent = options.artifactsOptional
+    ? fields.filter((f) => !idsByField.has(f.field) && !Object.hasOwn(properties[f.field] ?? {}, "default")).map((f) => f.field)
+    : [];
+  const schema = withoutAbsentArtifacts(declared, absent);
   let validated: Record<string, unknown>;
   try {
     validated = validateInputs(schema, inputs);

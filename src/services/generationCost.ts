@@ -14,7 +14,9 @@ import { checkSubmittedInputs, validateSubmittedInputs } from "./submittedInputs
 const MAX_RECORDED_COST = 999_999.999999;
 
 /**
- * The cost of one run with these validated inputs (artifact inputs as artifact objects).
+ * The cost of one run with these validated inputs (artifact inputs as artifact objects), in
+ * millionths of a dollar as `generations.estimated_cost` records it, so that an estimate and the
+ * cost recorded for the same inputs are the same number.
  * @throws whatever the formula throws, or an Error when it gives no finite, non-negative number
  */
 async function costOf(generator: AnyGenerator, inputs: Record<string, unknown>): Promise<number> {
@@ -22,7 +24,7 @@ async function costOf(generator: AnyGenerator, inputs: Record<string, unknown>):
   if (typeof cost !== "number" || !Number.isFinite(cost) || cost < 0) {
     throw new Error(`Generator '${generator.name}' estimated a cost that is not a price: ${String(cost)}`);
   }
-  return cost;
+  return Math.round(cost * 1e6) / 1e6;
 }
 
 /**
