@@ -12,9 +12,14 @@ import { readFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Writable } from "node:stream";
+import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
 import { artifactFields } from "../src/generators/declarative/artifactFields.js";
 import { loadCatalogue } from "../src/generators/declarative/catalogue.js";
+import { declaredGenerator, type Generator } from "../src/generators/Generator.js";
+import type { Runtime } from "../src/runtime.js";
 import { expectData, expectError, newTenant, type Actor } from "./helpers/actors.js";
 import type { ThrowawayDatabase } from "./helpers/database.js";
 import { suiteDatabase } from "./helpers/faultHarness.js";
@@ -46,6 +51,33 @@ let falOnly: TestServer;
 let keyed: TestServer;
 /** No keys, and a config file with `list_unconfigured: true`. */
 let listAll: TestServer;
+/** FAL_KEY, two generators whose cost formulas fail, and a log the suite can read. */
+let broken: TestServer;
+const logLines: Array<{ level: number; msg: string; generator?: string; err?: { message: string } }> = [];
+
+/** A fal generator whose formula reads the prompt as a number, and a code generator whose estimate throws. */
+function withBrokenFormulas(runtime: Runtime): Runtime {
+  const flux = loadCatalogue().find((d) => d.name === "fal-flux-2")!;
+  runtime.generators.register(declaredGenerator({ ...flux, name: "broken-cost-image", cost: { number: "prompt" } }));
+  const text: Generator = {
+    name: "broken-cost-text",
+    artifactType: "text",
+    description: "Its cost formula always fails.",
+    inputSchema: z.object({ prompt: z.string() }),
+    estimateCost: () => {
+      throw new Error("formula bug");
+    },
+    generate: () => Promise.resolve(),
+  };
+  runtime.generators.register(text);
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      logLines.push(JSON.parse(chunk.toString("utf8")) as (typeof logLines)[number]);
+      done();
+    },
+  });
+  return { ...runtime, logger: pino({ level: "warn" }, sink) };
+}
 
 beforeAll(async () => {
   database = await suiteDatabase("provider_catalogue");
@@ -54,16 +86,17 @@ beforeAll(async () => {
   await writeFile(configPath, "list_unconfigured: true\n");
   const db = { BOARDS_DATABASE_URL: database.url };
   const { FAL_KEY, ...others } = FAKE_KEYS;
-  [bare, falOnly, keyed, listAll] = await Promise.all([
+  [bare, falOnly, keyed, listAll, broken] = await Promise.all([
     startServer(db),
     startServer({ ...db, FAL_KEY }),
     startServer({ ...db, FAL_KEY, BOARDS_GENERATOR_API_KEYS: JSON.stringify(others) }),
     startServer({ ...db, BOARDS_GENERATORS_CONFIG_PATH: configPath }),
+    startServer({ ...db, FAL_KEY }, { override: withBrokenFormulas }),
   ]);
 });
 
 afterAll(async () => {
-  await Promise.all([bare?.close(), falOnly?.close(), keyed?.close(), listAll?.close()]);
+  await Promise.all([bare?.close(), falOnly?.close(), keyed?.close(), listAll?.close(), broken?.close()]);
   await database?.drop();
   if (configDir) await rm(configDir, { recursive: true, force: true });
 });
@@ -316,5 +349,40 @@ describe("the estimate recorded at submit", () => {
   it("is null on generations recorded without one", async () => {
     const old = await addGeneration(keyed, boardId, owner.id);
     expect(await recorded(old.id)).toBeNull();
+  });
+});
+
+describe("a cost formula that fails", () => {
+  let owner: Actor;
+  let boardId: string;
+  beforeAll(async () => {
+    owner = await (await newTenant(broken)).user("owner");
+    boardId = await createBoard(owner);
+  });
+
+  it("does not block submission: the generation is recorded without an estimate, and a warning logged", async () => {
+    for (const [generatorName, artifactType] of [["broken-cost-image", "IMAGE"], ["broken-cost-text", "TEXT"]] as const) {
+      const generation = await submitGeneration(owner, { boardId, generatorName, artifactType, inputParams: { prompt: "a fox" } });
+      const data = await owner.ok<{ generation: { estimatedCost: number | null; status: string } }>(`query($id: UUID!) { generation(id: $id) { estimatedCost status } }`, { id: generation.id });
+      expect(data.generation, generatorName).toEqual({ estimatedCost: null, status: "PENDING" });
+      const warning = logLines.find((line) => line.generator === generatorName && line.msg.includes("recorded without"));
+      expect(warning?.level, generatorName).toBe(40);
+      expect(warning?.err?.message, generatorName).toBeTruthy();
+    }
+  });
+
+  it("is null in the generator list, which still prices the others", async () => {
+    const result = await broken.gql<{ generators: Array<{ name: string; estimatedCost: number | null }> }>(
+      `{ generators { name estimatedCost(inputParams: { prompt: "a fox" }) } }`,
+    );
+    const costs = new Map(expectData(result).generators.map((g) => [g.name, g.estimatedCost]));
+    expect(costs.get("broken-cost-image")).toBeNull();
+    expect(costs.get("broken-cost-text")).toBeNull();
+    expect(costs.get("fal-flux-2")).toBe(0.055);
+  });
+
+  it("fails estimateCost as an unexpected error, not as the caller's", async () => {
+    const result = await owner.gql(ESTIMATE, { name: "broken-cost-image", params: { prompt: "a fox" } });
+    expectError(result, "INTERNAL_SERVER_ERROR");
   });
 });
