@@ -16,6 +16,8 @@ export type NewGeneration = {
   inputParams: unknown;
   inputArtifacts: unknown[];
   metadata: unknown;
+  /** Estimated cost in USD; null when it could not be estimated. */
+  estimatedCost?: number | null;
 };
 
 const json = (value: unknown) => Prisma.sql`${JSON.stringify(value ?? {})}::jsonb`;
@@ -25,10 +27,10 @@ export async function insertGenerationWithJob(deps: Pick<SharedDeps, "prisma" | 
   await deps.prisma.$executeRaw(Prisma.sql`
     WITH inserted AS (
       INSERT INTO generations (id, tenant_id, board_id, user_id, generator_name, artifact_type,
-                               input_params, input_artifacts, metadata, updated_at)
+                               input_params, input_artifacts, metadata, estimated_cost, updated_at)
       VALUES (${id}::uuid, ${g.tenantId}::uuid, ${g.boardId}::uuid, ${g.userId}::uuid, ${g.generatorName},
               ${g.artifactType.toLowerCase()}::artifact_type, ${json(g.inputParams)}, ${json(g.inputArtifacts)},
-              ${json(g.metadata)}, now())
+              ${json(g.metadata)}, ${g.estimatedCost ?? null}::numeric, now())
       RETURNING id
     )
     SELECT ${deps.jobs.enqueueGenerationSql(Prisma.sql`inserted.id`)} FROM inserted`);
