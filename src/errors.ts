@@ -32,6 +32,12 @@ export const notFound = (message: string) => error("NOT_FOUND", message);
  */
 export const failedPrecondition = (message: string) => error("FAILED_PRECONDITION", message);
 
+/**
+ * The account cannot cover the estimated cost. The message contains "insufficient credits", the
+ * words the Boards client looks for to stop retrying.
+ */
+export const insufficientCredits = (message: string, details: Extra = {}) => error("INSUFFICIENT_CREDITS", message, details);
+
 /** The request conflicts with existing data (duplicate slug, existing member, …). */
 export const conflict = (message: string) => error("CONFLICT", message);
 

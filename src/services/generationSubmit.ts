@@ -6,7 +6,7 @@
 import { z } from "zod";
 import { canEditGenerations } from "../auth/policy.js";
 import type { ServiceContext } from "../context.js";
-import { badUserInput, forbidden, notFound } from "../errors.js";
+import { badUserInput, forbidden, insufficientCredits, notFound } from "../errors.js";
 import type { ArtifactType, Generation } from "../generated/prisma/client.js";
 import { jsonObject, parseInput } from "../lib/validate.js";
 import { generationsSubmitted } from "../metrics/metrics.js";
@@ -14,7 +14,8 @@ import { boardForMutation, requireUser } from "./boardAccess.js";
 import { submittedCost } from "./generationCost.js";
 import { canReadGeneration } from "./generations.js";
 import { requireConfigured } from "./generators.js";
-import { insertGenerationWithJob } from "./insertGeneration.js";
+import { accountFigures, holderFor } from "./credits/creditAccounts.js";
+import { insertGenerationWithJob, ReservationRefused } from "./insertGeneration.js";
 import { validateSubmittedInputs } from "./submittedInputs.js";
 
 export type CreateGenerationArgs = {
@@ -29,10 +30,11 @@ const MetadataSchema = z.object({ metadata: jsonObject.nullish() });
 
 /**
  * Creates a generation and queues it (board owner, admin or editor), recording its estimated
- * cost (null when the generator's formula fails).
+ * cost (null when the generator's formula fails) and, with credits on, reserving it.
  * @throws UNAUTHENTICATED; NOT_FOUND (board); FORBIDDEN; BAD_USER_INPUT (unknown generator,
  *   artifact type mismatch, invalid `inputParams` with one `fieldErrors` entry per problem);
- *   FAILED_PRECONDITION (a provider generator whose provider has no key).
+ *   FAILED_PRECONDITION (a provider generator whose provider has no key); INSUFFICIENT_CREDITS
+ *   (credits on and the paying account cannot cover the estimate; nothing is written).
  */
 export async function createGeneration(ctx: ServiceContext, args: CreateGenerationArgs): Promise<Generation> {
   const user = requireUser(ctx, "Authentication required to create a generation");
@@ -51,6 +53,8 @@ export async function createGeneration(ctx: ServiceContext, args: CreateGenerati
   const { metadata } = parseInput(MetadataSchema, { metadata: args.metadata });
   const prepared = await validateSubmittedInputs(ctx, generator, args.inputParams, { argument: "input" });
   const estimatedCost = await submittedCost(ctx, generator, prepared.inputs);
+  const holder = holderFor(ctx.creditsMode, user.id);
+  const reserve = holder && estimatedCost ? { holder, amount: estimatedCost } : undefined;
 
   const generation = await insertGenerationWithJob(ctx, {
     tenantId: board.tenantId,
@@ -62,6 +66,14 @@ export async function createGeneration(ctx: ServiceContext, args: CreateGenerati
     inputArtifacts: prepared.lineage,
     metadata: metadata ?? {},
     estimatedCost,
+    reserve,
+  }).catch(async (error: unknown) => {
+    if (!(error instanceof ReservationRefused) || !reserve) throw error;
+    const { available } = await accountFigures(ctx.prisma, board.tenantId, reserve.holder);
+    throw insufficientCredits(`Cannot submit: insufficient credits (this generation is estimated at ${reserve.amount} credits; ${available} available)`, {
+      required: reserve.amount,
+      available,
+    });
   });
   generationsSubmitted.inc({ generator: generator.name });
   await ctx.events.publish(generation, "queued", "Queued");

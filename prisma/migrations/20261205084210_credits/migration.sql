@@ -52,6 +52,9 @@ CREATE INDEX "credit_transactions_generation_id_idx" ON "credit_transactions"("g
 -- CreateIndex
 CREATE UNIQUE INDEX "credit_transactions_tenant_id_idempotency_key_key" ON "credit_transactions"("tenant_id", "idempotency_key");
 
+-- CreateIndex
+CREATE INDEX "generations_credits_reserved_idx" ON "generations"("credits_reserved");
+
 -- AddForeignKey
 ALTER TABLE "credit_accounts" ADD CONSTRAINT "credit_accounts_tenant_id_fkey" FOREIGN KEY ("tenant_id") REFERENCES "tenants"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 
