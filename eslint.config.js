@@ -66,6 +66,7 @@ export default [
               'AdditionalFile',
               'ArtifactLineage',
               'AncestryNode',
+              'Credits',
               'DescendantNode',
               'GeneratorInfo',
               'GenerationEvent',

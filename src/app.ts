@@ -91,7 +91,7 @@ export function createApp(deps: AppDeps): App {
       logger: store?.logger ?? logger,
     };
   };
-  const authenticateHeaders = (headers: Headers) => authenticate(headers, { prisma, adapter, options: authOptions, tenancy });
+  const authenticateHeaders = (headers: Headers) => authenticate(headers, { prisma, adapter, options: authOptions, tenancy, adminRole: env.auth.adminRole });
 
   const authorizeFile = createFileAuthorizer({ prisma, signer: deps.signer, authenticate: authenticateHeaders, contextFor });
   const subscriptions = new SubscriptionQuota(env.liveLimits.maxSubscriptionsPerUser);

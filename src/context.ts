@@ -13,6 +13,7 @@ import type { Logger } from "./logger.js";
 import type { LiveStreams } from "./services/LiveStreams.js";
 import type { HostResolver } from "./lib/safeFetch.js";
 import type { ProviderAdapters } from "./providers/ProviderAdapter.js";
+import type { CreditsMode } from "./services/credits/creditAccounts.js";
 
 /** Process-wide collaborators shared by every request. */
 export type SharedDeps = {
@@ -34,6 +35,8 @@ export type SharedDeps = {
   publicUrl?: string;
   /** Hosts (host:port) of the provider origins overridden by `BOARDS_PROVIDER_ENDPOINTS`: their result files may be on private addresses. */
   trustedResultHosts?: string[];
+  /** Whose credits generations are charged to (`BOARDS_CREDITS_MODE`); `off`: nobody's. */
+  creditsMode?: CreditsMode;
   jobs: JobQueue;
   /** Name resolution for server-side URL fetches; unset: the system resolver (tests inject one). */
   resolveHost?: HostResolver;

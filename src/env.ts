@@ -14,6 +14,7 @@ import { isValidTenantSlug } from "./lib/tenantSlug.js";
 import { providerSettings, type ProviderSettings } from "./providers/providerSettings.js";
 import type { TracingConfig } from "./tracing/startTracing.js";
 import { KEY_PREFIX, PROVIDER_NAME, resolveStorageConfig, type StorageConfig } from "./storage/storageConfig.js";
+import type { CreditsMode } from "./services/credits/creditAccounts.js";
 
 const DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/boards_dev";
 
@@ -71,6 +72,8 @@ const EnvSchema = z.object({
   BOARDS_SUPABASE_URL: z.string().optional(),
   BOARDS_SUPABASE_JWT_SECRET: z.string().optional(),
   BOARDS_JWT_TENANT_CLAIM: z.string().min(1).optional(),
+  BOARDS_ADMIN_ROLE_CLAIM: z.string().min(1).default("roles"),
+  BOARDS_ADMIN_ROLE: z.string().min(1).default("admin"),
   BOARDS_TENANT_EMAIL_DOMAINS: jsonString(
     z
       .record(z.string(), z.string().refine(isValidTenantSlug, "values must be tenant slugs"))
@@ -108,6 +111,7 @@ const EnvSchema = z.object({
   BOARDS_GRAPHQL_MAX_NODES: positiveInt.default(50_000),
   BOARDS_GRAPHQL_MAX_BODY_BYTES: positiveInt.default(1_048_576),
   BOARDS_GENERATORS_CONFIG_PATH: z.string().optional(),
+  BOARDS_CREDITS_MODE: z.enum(["off", "user", "tenant"]).default("off"),
   // Storage variables are combined with the storage file in storage/storageConfig.ts.
   BOARDS_STORAGE_CONFIG_PATH: z.string().optional(),
   BOARDS_STORAGE_LOCAL_BASE_PATH: z.string().min(1).optional(),
@@ -188,6 +192,8 @@ export type Env = {
     external: ExternalAuthSettings | undefined;
     /** Custom claim naming the tenant (BOARDS_JWT_TENANT_CLAIM). */
     tenantClaim: string | undefined;
+    /** The token claim (BOARDS_ADMIN_ROLE_CLAIM) and value (BOARDS_ADMIN_ROLE) that make a user an admin of their tenant. */
+    adminRole: { claim: string; value: string };
     /** Verified e-mail domain (lower case) → tenant slug, multi-tenant mode (BOARDS_TENANT_EMAIL_DOMAINS). */
     emailDomainTenants: ReadonlyMap<string, string>;
   };
@@ -212,6 +218,8 @@ export type Env = {
   graphiql: boolean;
   graphqlLimits: { maxDepth: number; maxAliases: number; maxTokens: number; maxNodes: number; maxBodyBytes: number };
   generatorsConfigPath: string | undefined;
+  /** Credits (see services/credits/): `off` records estimates only; `user` and `tenant` charge each user's or the tenant's account. */
+  creditsMode: CreditsMode;
   /** AI provider keys, endpoint overrides, public URL and webhook secrets. */
   providers: ProviderSettings;
   storage: StorageConfig & {
@@ -370,6 +378,7 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
       jwtSecret: e.BOARDS_JWT_SECRET,
       external: resolveExternalAuth(e.BOARDS_AUTH_PROVIDER, e.BOARDS_AUTH_CONFIG, cleaned).settings,
       tenantClaim: e.BOARDS_JWT_TENANT_CLAIM,
+      adminRole: { claim: e.BOARDS_ADMIN_ROLE_CLAIM, value: e.BOARDS_ADMIN_ROLE },
       emailDomainTenants: new Map(Object.entries(e.BOARDS_TENANT_EMAIL_DOMAINS).map(([domain, slug]) => [domain.toLowerCase(), slug])),
     },
     adminToken: e.BOARDS_ADMIN_TOKEN,
@@ -395,6 +404,7 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
       maxBodyBytes: e.BOARDS_GRAPHQL_MAX_BODY_BYTES,
     },
     generatorsConfigPath: e.BOARDS_GENERATORS_CONFIG_PATH,
+    creditsMode: e.BOARDS_CREDITS_MODE,
     providers,
     storage: {
       ...storage.config,

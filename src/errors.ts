@@ -26,6 +26,18 @@ export const serviceUnavailable = (message: string) => error("SERVICE_UNAVAILABL
 /** The record does not exist or the caller may not see it. */
 export const notFound = (message: string) => error("NOT_FOUND", message);
 
+/**
+ * The request is valid but the server is not set up to carry it out (e.g. a provider generator
+ * whose provider has no key); the message says what an operator must set.
+ */
+export const failedPrecondition = (message: string) => error("FAILED_PRECONDITION", message);
+
+/**
+ * The account cannot cover the estimated cost. The message contains "insufficient credits", the
+ * words the Boards client looks for to stop retrying.
+ */
+export const insufficientCredits = (message: string, details: Extra = {}) => error("INSUFFICIENT_CREDITS", message, details);
+
 /** The request conflicts with existing data (duplicate slug, existing member, …). */
 export const conflict = (message: string) => error("CONFLICT", message);
 

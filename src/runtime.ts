@@ -55,6 +55,7 @@ export async function createRuntime(env: Env, logger: Logger): Promise<Runtime> 
       providers: createProviderAdapters(env.providers),
       publicUrl: env.providers.publicUrl,
       trustedResultHosts: Object.values(env.providers.endpoints).map((origin) => new URL(origin).host),
+      creditsMode: env.creditsMode,
       jobs: createJobQueue({ maxAttempts: env.worker.maxAttempts }),
       async close() {
         unwatchQueue();

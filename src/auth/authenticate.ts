@@ -3,6 +3,7 @@ import { badRequest, unauthenticated } from "../errors.js";
 import type { AuthAdapter } from "./principal.js";
 import { resolveViewer, type ResolveViewerOptions } from "./resolveViewer.js";
 import { extractTenantSlug, InvalidTenantClaimError, InvalidTenantHeaderError, type TenantExtractionOptions } from "./tenantFromClaims.js";
+import { isTenantAdmin, type AdminRole } from "./tenantAdmin.js";
 import { verifyAuthorization } from "./verifyAuthorization.js";
 import type { Viewer } from "./viewer.js";
 
@@ -11,6 +12,8 @@ export type AuthenticateDeps = {
   adapter: AuthAdapter;
   options: ResolveViewerOptions;
   tenancy: TenantExtractionOptions;
+  /** The claim and value that make a user a tenant admin. */
+  adminRole?: AdminRole;
 };
 
 /**
@@ -36,6 +39,7 @@ export async function authenticate(headers: Headers, deps: AuthenticateDeps): Pr
     if (error instanceof InvalidTenantHeaderError) throw badRequest(error.message);
     throw error;
   }
-  const viewer = await resolveViewer(deps.prisma, principal, slug, deps.options);
+  const resolved = await resolveViewer(deps.prisma, principal, slug, deps.options);
+  const viewer = resolved.user && isTenantAdmin(principal, deps.adapter, deps.adminRole) ? { ...resolved, tenantAdmin: true } : resolved;
   return principal?.expiresAt ? { ...viewer, expiresAt: principal.expiresAt } : viewer;
 }

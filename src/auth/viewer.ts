@@ -15,6 +15,8 @@ export type Viewer = {
   tenantId: string | null;
   tenantSlug: string;
   user: ViewerUser | null;
+  /** An admin of the tenant (see tenantAdmin.ts): grants credits and sees every account's ledger. */
+  tenantAdmin?: boolean;
   /** When the caller's credential expires; subscriptions opened with it end then. */
   expiresAt?: Date | undefined;
 };

@@ -394,6 +394,8 @@ describe("prepareGenerationInputs", () => {
       inputArtifacts: [],
       externalJobId: null,
       estimatedCost: null,
+      creditAccountId: null,
+      creditsReserved: null,
       progress: 100,
       errorMessage: null,
       startedAt: at,

@@ -259,9 +259,10 @@ export class ExecutionContext implements GeneratorContext {
    * its batch siblings, with batch metadata when there were several outputs. Returns false
    * when this generation was no longer running (cancelled meanwhile): the outputs are then
    * discarded and the siblings cancelled.
+   * @param actualCost what the provider says the run cost (USD), charged instead of the estimate
    * @throws PermanentGeneratorError when the generator stored nothing.
    */
-  async finalize(): Promise<boolean> {
+  async finalize(actualCost?: number): Promise<boolean> {
     await this.stopProgress();
     if (!this.outputs.has(0)) throw new PermanentGeneratorError("Generator finished without storing an output");
     const batchSize = this.outputs.size;
@@ -274,7 +275,7 @@ export class ExecutionContext implements GeneratorContext {
         storageProvider: output.provider,
         outputMetadata: JSON.parse(JSON.stringify({ ...output.metadata, ...batch })) as Prisma.InputJsonObject,
         ...(this.extras.has(index) ? { additionalFiles: this.extras.get(index) as Prisma.InputJsonArray } : {}),
-      });
+      }, index === 0 ? actualCost : undefined);
       if (index === 0 && row === null) {
         // Not running any more. Keep the file if a duplicate run already completed with it
         // (same deterministic key); otherwise the run was cancelled and its output goes.

@@ -37,5 +37,5 @@ export async function finishFromStatus(
     throw new PermanentGeneratorError(action.action === "fail" ? action.message : `${provider}: ${status.error.message}`);
   }
   await storeProviderOutputs(ctx, generator, status.result, inputs, options);
-  return ctx.finalize();
+  return ctx.finalize(status.costUsd);
 }

@@ -11,11 +11,13 @@
 import type { PrismaClient } from "../db.js";
 import type { EventBus } from "../events.js";
 import type { Generation, GenerationStatus, Prisma } from "../generated/prisma/client.js";
+import type { Logger } from "../logger.js";
 import { generationsFinished } from "../metrics/metrics.js";
+import { settleReservation } from "../services/credits/creditReservations.js";
 
 const LIVE: GenerationStatus[] = ["PENDING", "PROCESSING"];
 
-export type StateDeps = { prisma: PrismaClient; events: EventBus };
+export type StateDeps = { prisma: PrismaClient; events: EventBus; logger?: Logger };
 
 async function transition(
   deps: StateDeps,
@@ -24,6 +26,7 @@ async function transition(
   data: Prisma.GenerationUpdateInput,
   phase: string,
   message: string | null,
+  actualCost?: number,
 ): Promise<Generation | null> {
   let row: Generation;
   try {
@@ -34,6 +37,12 @@ async function transition(
   }
   // The guarded update succeeds once per generation, so each is counted once, where it ended.
   if (!LIVE.includes(row.status)) generationsFinished.inc({ generator: row.generatorName, status: row.status });
+  if (!LIVE.includes(row.status) && row.creditsReserved !== null) {
+    // Settled right after; if this process dies in between, the liveness sweep settles it.
+    await settleReservation(deps.prisma, row.id, actualCost).catch((err: unknown) =>
+      deps.logger?.warn({ err, generationId: row.id }, "could not settle credits; the recovery sweep will"),
+    );
+  }
   await deps.events.publish(row, phase, message);
   return row;
 }
@@ -72,6 +81,8 @@ export function markCompleted(
     outputMetadata: Prisma.InputJsonObject;
     additionalFiles?: Prisma.InputJsonArray;
   },
+  /** What the provider says the run cost (USD), to charge instead of the estimate. */
+  actualCost?: number,
 ) {
   return transition(
     deps,
@@ -80,6 +91,7 @@ export function markCompleted(
     { status: "COMPLETED", progress: 100, completedAt: new Date(), errorMessage: null, ...output },
     "finalizing",
     "Completed",
+    actualCost,
   );
 }
 

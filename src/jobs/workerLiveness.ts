@@ -5,13 +5,16 @@
  *  1. releases the jobs of workers whose heartbeat is older than `deadAfterMs` (and of lockers
  *     that never wrote one) with graphile_worker.force_unlock_workers, so they run again;
  *  2. fails generations whose job (run job, or poll job while parked at a provider) can no
- *     longer run (gone, or out of attempts and unlocked), so nothing stays PENDING/PROCESSING forever.
+ *     longer run (gone, or out of attempts and unlocked), so nothing stays PENDING/PROCESSING forever;
+ *  3. settles the credits of ended generations whose settlement did not happen (the process
+ *     died between the final transition and the settlement), so no reservation stays open.
  */
 import { hostname } from "node:os";
 import type { PrismaClient } from "../db.js";
 import type { EventBus } from "../events.js";
 import { Prisma } from "../generated/prisma/client.js";
 import type { Logger } from "../logger.js";
+import { settleReservation } from "../services/credits/creditReservations.js";
 import { markFailed } from "./generationState.js";
 
 export type LivenessOptions = { heartbeatMs: number; deadAfterMs: number };
@@ -67,7 +70,7 @@ export class WorkerLiveness {
   }
 
   /** One recovery pass; returns what it did (for logs and tests). */
-  async sweep(): Promise<{ unlockedWorkers: string[]; failedGenerations: string[] }> {
+  async sweep(): Promise<{ unlockedWorkers: string[]; failedGenerations: string[]; settledGenerations: string[] }> {
     const cutoff = new Date(Date.now() - this.options.deadAfterMs);
     const dead = await this.deps.prisma.$queryRaw<Array<{ worker_id: string }>>(Prisma.sql`
       DELETE FROM worker_heartbeats WHERE last_seen < ${cutoff} RETURNING worker_id`);
@@ -96,6 +99,14 @@ export class WorkerLiveness {
       if (row) failed.push(id);
     }
     if (failed.length) this.deps.logger.warn({ generations: failed }, "failed orphaned generations");
-    return { unlockedWorkers: unlock, failedGenerations: failed };
+
+    const unsettled = await this.deps.prisma.$queryRaw<Array<{ id: string }>>(Prisma.sql`
+      SELECT id FROM generations
+      WHERE credits_reserved IS NOT NULL AND status IN ('completed', 'failed', 'cancelled') AND updated_at < ${cutoff}
+      LIMIT 500`);
+    const settled: string[] = [];
+    for (const { id } of unsettled) if (await settleReservation(this.deps.prisma, id)) settled.push(id);
+    if (settled.length) this.deps.logger.warn({ generations: settled }, "settled credits left open by a stopped worker");
+    return { unlockedWorkers: unlock, failedGenerations: failed, settledGenerations: settled };
   }
 }

@@ -11,7 +11,32 @@ import { artifactFields } from "../generators/declarative/artifactFields.js";
 import { InputValidationError, validateInputs } from "../generators/declarative/validateInputs.js";
 import type { DeclaredGenerator } from "../generators/Generator.js";
 import { UUID_PATTERN } from "../lib/uuid.js";
-import { artifactFrom, checkInput, type ArtifactLookup, type LineageEntry, type PrepareResult } from "./generationInputs.js";
+import { artifactFrom, checkInput, type ArtifactLookup, type LineageEntry, type PrepareOptions, type PrepareResult } from "./generationInputs.js";
+
+type JsonSchema = Record<string, unknown>;
+
+const withoutArtifacts = new WeakMap<JsonSchema, Map<string, JsonSchema>>();
+
+/**
+ * The schema without some artifact fields a caller left out, for pricing before inputs are picked.
+ * They are dropped from `properties` as well as `required`: an absent field without a default
+ * that is merely not required would get Pydantic's factory default (`{}` or `[]`) and then fail.
+ * Built once per schema and set of fields, so the validator compiled for it is reused.
+ */
+function withoutAbsentArtifacts(schema: JsonSchema, absent: string[]): JsonSchema {
+  if (absent.length === 0) return schema;
+  let variants = withoutArtifacts.get(schema);
+  if (!variants) withoutArtifacts.set(schema, (variants = new Map()));
+  const key = absent.join("\u0000");
+  let relaxed = variants.get(key);
+  if (!relaxed) {
+    const properties = Object.fromEntries(Object.entries((schema.properties ?? {}) as JsonSchema).filter(([field]) => !absent.includes(field)));
+    const required = ((schema.required ?? []) as string[]).filter((field) => !absent.includes(field));
+    relaxed = { ...schema, properties, required };
+    variants.set(key, relaxed);
+  }
+  return relaxed;
+}
 
 /** JSON Pointer of an ajv error (`/image_size/width`) as a dotted field name. */
 function fieldOf(path: string): string {
@@ -27,15 +52,20 @@ function withoutUndefined(artifact: Artifact): Record<string, unknown> {
  * Validates `params` for a declared generator and resolves its artifact inputs through `lookup`.
  * Never throws for bad input: problems come back as field errors.
  */
-export async function prepareDeclaredInputs(generator: DeclaredGenerator, params: Record<string, unknown>, lookup: ArtifactLookup): Promise<PrepareResult> {
-  const schema = generator.declaration.inputSchema;
-  const fields = artifactFields(schema);
+export async function prepareDeclaredInputs(
+  generator: DeclaredGenerator,
+  params: Record<string, unknown>,
+  lookup: ArtifactLookup,
+  options: PrepareOptions = {},
+): Promise<PrepareResult> {
+  const declared = generator.declaration.inputSchema;
+  const fields = artifactFields(declared);
   const fieldErrors: FieldError[] = [];
   const idsByField = new Map<string, string[]>();
   for (const field of fields) {
     const value = params[field.field];
     if (value === undefined || value === null) {
-      if (!field.optional) fieldErrors.push({ field: field.field, message: field.list ? "is required (a list of generation ids)" : "is required (a generation id)" });
+      if (!field.optional && !options.artifactsOptional) fieldErrors.push({ field: field.field, message: field.list ? "is required (a list of generation ids)" : "is required (a generation id)" });
       continue;
     }
     const ids = field.list ? value : [value];
@@ -77,6 +107,12 @@ export async function prepareDeclaredInputs(generator: DeclaredGenerator, params
   }
   if (fieldErrors.length) return { ok: false, fieldErrors };
 
+  // Absent artifact fields with a default (null) keep it, as at submit; the others would fail.
+  const properties = (declared.properties ?? {}) as Record<string, JsonSchema>;
+  const absent = options.artifactsOptional
+    ? fields.filter((f) => !idsByField.has(f.field) && !Object.hasOwn(properties[f.field] ?? {}, "default")).map((f) => f.field)
+    : [];
+  const schema = withoutAbsentArtifacts(declared, absent);
   let validated: Record<string, unknown>;
   try {
     validated = validateInputs(schema, inputs);

@@ -31,23 +31,45 @@ export type PrepareResult = { ok: true; value: PreparedInputs } | { ok: false; f
 /** Looks up candidate input generations; returns only those the caller may use. */
 export type ArtifactLookup = (ids: string[]) => Promise<Generation[]>;
 
+export type PrepareOptions = {
+  /**
+   * Treat missing artifact inputs, required ones too, as absent: a client asks for a price
+   * before it has picked the image. Artifact ids that are given are still checked.
+   */
+  artifactsOptional?: boolean;
+};
+
 const uuid = z.string().regex(UUID_PATTERN, "must be a generation id");
 
 const submitSchemas = new WeakMap<Generator, z.ZodObject>();
+const estimateSchemas = new WeakMap<Generator, { submit: z.ZodObject; full: z.ZodObject }>();
 
-/** The submit-time schema (built once per generator): artifact fields take generation IDs instead of artifact objects. */
-function submitSchema(generator: Generator, slots: ArtifactSlot[]): z.ZodObject {
-  const cached = submitSchemas.get(generator);
-  if (cached) return cached;
+/** The submit-time schema: artifact fields take generation IDs instead of artifact objects. */
+function buildSubmitSchema(generator: Generator, slots: ArtifactSlot[], artifactsOptional: boolean): z.ZodObject {
   const overrides: Record<string, z.ZodType> = {};
   for (const slot of slots) {
     let field: z.ZodType = slot.list ? z.array(uuid).min(slot.minItems).max(slot.maxItems) : uuid;
-    if (slot.optional) field = field.optional().nullable();
+    if (slot.optional || artifactsOptional) field = field.optional().nullable();
     overrides[slot.field] = field;
   }
-  const schema = generator.inputSchema.extend(overrides);
-  submitSchemas.set(generator, schema);
-  return schema;
+  return generator.inputSchema.extend(overrides);
+}
+
+/** The schemas to check a submission with (built once per generator and mode). */
+function schemasFor(generator: Generator, slots: ArtifactSlot[], artifactsOptional: boolean): { submit: z.ZodObject; full: z.ZodObject } {
+  if (!artifactsOptional) {
+    let submit = submitSchemas.get(generator);
+    if (!submit) submitSchemas.set(generator, (submit = buildSubmitSchema(generator, slots, false)));
+    return { submit, full: generator.inputSchema };
+  }
+  let schemas = estimateSchemas.get(generator);
+  if (!schemas) {
+    const shape = generator.inputSchema.shape as Record<string, z.ZodType>;
+    const optionalArtifacts = Object.fromEntries(slots.map((slot) => [slot.field, shape[slot.field]!.optional()]));
+    schemas = { submit: buildSubmitSchema(generator, slots, true), full: generator.inputSchema.extend(optionalArtifacts) };
+    estimateSchemas.set(generator, schemas);
+  }
+  return schemas;
 }
 
 function zodFieldErrors(error: z.ZodError): FieldError[] {
@@ -87,17 +109,23 @@ export function checkInput(row: Generation | undefined, id: string, expected: Ar
  * Validates `params` for `generator` and resolves its artifact inputs through `lookup`.
  * Never throws for bad input: problems come back as field errors, keyed by input field name.
  */
-export async function prepareGenerationInputs(generator: AnyGenerator, params: unknown, lookup: ArtifactLookup): Promise<PrepareResult> {
+export async function prepareGenerationInputs(
+  generator: AnyGenerator,
+  params: unknown,
+  lookup: ArtifactLookup,
+  options: PrepareOptions = {},
+): Promise<PrepareResult> {
   if (typeof params !== "object" || params === null || Array.isArray(params)) {
     return { ok: false, fieldErrors: [{ field: "inputParams", message: "must be a JSON object" }] };
   }
-  if (isDeclared(generator)) return prepareDeclaredInputs(generator, params as Record<string, unknown>, lookup);
-  return prepareCodeInputs(generator, params, lookup);
+  if (isDeclared(generator)) return prepareDeclaredInputs(generator, params as Record<string, unknown>, lookup, options);
+  return prepareCodeInputs(generator, params, lookup, options);
 }
 
-async function prepareCodeInputs(generator: Generator, params: object, lookup: ArtifactLookup): Promise<PrepareResult> {
+async function prepareCodeInputs(generator: Generator, params: object, lookup: ArtifactLookup, options: PrepareOptions): Promise<PrepareResult> {
   const slots = artifactSlots(generator.inputSchema);
-  const submitted = submitSchema(generator, slots).safeParse(params);
+  const schemas = schemasFor(generator, slots, options.artifactsOptional === true);
+  const submitted = schemas.submit.safeParse(params);
   if (!submitted.success) return { ok: false, fieldErrors: zodFieldErrors(submitted.error) };
   const storedParams = submitted.data as Record<string, unknown>;
 
@@ -136,7 +164,7 @@ async function prepareCodeInputs(generator: Generator, params: object, lookup: A
   }
   if (fieldErrors.length) return { ok: false, fieldErrors };
 
-  const full = generator.inputSchema.safeParse(inputs);
+  const full = schemas.full.safeParse(inputs);
   if (!full.success) return { ok: false, fieldErrors: zodFieldErrors(full.error) };
   return { ok: true, value: { storedParams, inputs: full.data as Record<string, unknown>, lineage } };
 }

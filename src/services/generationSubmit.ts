@@ -6,14 +6,17 @@
 import { z } from "zod";
 import { canEditGenerations } from "../auth/policy.js";
 import type { ServiceContext } from "../context.js";
-import { badUserInput, forbidden, notFound } from "../errors.js";
+import { badUserInput, forbidden, insufficientCredits, notFound } from "../errors.js";
 import type { ArtifactType, Generation } from "../generated/prisma/client.js";
 import { jsonObject, parseInput } from "../lib/validate.js";
 import { generationsSubmitted } from "../metrics/metrics.js";
 import { boardForMutation, requireUser } from "./boardAccess.js";
+import { submittedCost } from "./generationCost.js";
 import { canReadGeneration } from "./generations.js";
-import { prepareGenerationInputs } from "./generationInputs.js";
-import { insertGenerationWithJob } from "./insertGeneration.js";
+import { requireConfigured } from "./generators.js";
+import { accountFigures, holderFor } from "./credits/creditAccounts.js";
+import { insertGenerationWithJob, ReservationRefused } from "./insertGeneration.js";
+import { validateSubmittedInputs } from "./submittedInputs.js";
 
 export type CreateGenerationArgs = {
   boardId: string;
@@ -23,21 +26,15 @@ export type CreateGenerationArgs = {
   metadata?: unknown;
 };
 
-const MAX_PARAMS_BYTES = 256 * 1024;
-
 const MetadataSchema = z.object({ metadata: jsonObject.nullish() });
 
-/** Input generations the viewer may use: same tenant and on a board the viewer can read. */
-async function visibleInputs(ctx: ServiceContext, ids: string[]): Promise<Generation[]> {
-  const rows = (await ctx.loaders.generationById.loadMany(ids)).filter((r): r is Generation => r !== null && !(r instanceof Error));
-  const visible = await Promise.all(rows.map(async (r) => ((await canReadGeneration(ctx, r)) ? r : null)));
-  return visible.filter((r): r is Generation => r !== null);
-}
-
 /**
- * Creates a generation and queues it (board owner, admin or editor).
+ * Creates a generation and queues it (board owner, admin or editor), recording its estimated
+ * cost (null when the generator's formula fails) and, with credits on, reserving it.
  * @throws UNAUTHENTICATED; NOT_FOUND (board); FORBIDDEN; BAD_USER_INPUT (unknown generator,
- *   artifact type mismatch, invalid `inputParams` with one `fieldErrors` entry per problem).
+ *   artifact type mismatch, invalid `inputParams` with one `fieldErrors` entry per problem);
+ *   FAILED_PRECONDITION (a provider generator whose provider has no key); INSUFFICIENT_CREDITS
+ *   (credits on and the paying account cannot cover the estimate; nothing is written).
  */
 export async function createGeneration(ctx: ServiceContext, args: CreateGenerationArgs): Promise<Generation> {
   const user = requireUser(ctx, "Authentication required to create a generation");
@@ -52,21 +49,12 @@ export async function createGeneration(ctx: ServiceContext, args: CreateGenerati
       { argument: "input", fieldErrors: [{ field: "artifactType", message: `must be ${generator.artifactType.toUpperCase()} for this generator` }] },
     );
   }
+  requireConfigured(generator, ctx.providers);
   const { metadata } = parseInput(MetadataSchema, { metadata: args.metadata });
-  if (Buffer.byteLength(JSON.stringify(args.inputParams ?? null)) > MAX_PARAMS_BYTES) {
-    throw badUserInput(`Invalid input: inputParams exceeds ${MAX_PARAMS_BYTES / 1024} KiB`, {
-      argument: "input",
-      fieldErrors: [{ field: "inputParams", message: "too large" }],
-    });
-  }
-  const prepared = await prepareGenerationInputs(generator, args.inputParams, (ids) => visibleInputs(ctx, ids));
-  if (!prepared.ok) {
-    const summary = prepared.fieldErrors.map((e) => `${e.field}: ${e.message}`).join("; ");
-    throw badUserInput(`Invalid input parameters: ${summary}`, {
-      argument: "input",
-      fieldErrors: prepared.fieldErrors.map((e) => ({ ...e, field: e.field === "inputParams" ? e.field : `inputParams.${e.field}` })),
-    });
-  }
+  const prepared = await validateSubmittedInputs(ctx, generator, args.inputParams, { argument: "input" });
+  const estimatedCost = await submittedCost(ctx, generator, prepared.inputs);
+  const holder = holderFor(ctx.creditsMode, user.id);
+  const reserve = holder && estimatedCost ? { holder, amount: estimatedCost } : undefined;
 
   const generation = await insertGenerationWithJob(ctx, {
     tenantId: board.tenantId,
@@ -74,9 +62,18 @@ export async function createGeneration(ctx: ServiceContext, args: CreateGenerati
     userId: user.id,
     generatorName: generator.name,
     artifactType: args.artifactType,
-    inputParams: prepared.value.storedParams,
-    inputArtifacts: prepared.value.lineage,
+    inputParams: prepared.storedParams,
+    inputArtifacts: prepared.lineage,
     metadata: metadata ?? {},
+    estimatedCost,
+    reserve,
+  }).catch(async (error: unknown) => {
+    if (!(error instanceof ReservationRefused) || !reserve) throw error;
+    const { available } = await accountFigures(ctx.prisma, board.tenantId, reserve.holder);
+    throw insufficientCredits(`Cannot submit: insufficient credits (this generation is estimated at ${reserve.amount} credits; ${available} available)`, {
+      required: reserve.amount,
+      available,
+    });
   });
   generationsSubmitted.inc({ generator: generator.name });
   await ctx.events.publish(generation, "queued", "Queued");
@@ -85,8 +82,8 @@ export async function createGeneration(ctx: ServiceContext, args: CreateGenerati
 
 /**
  * Runs a generation again with the original's inputs, as a new generation on the same board
- * (the original is kept). Inputs are validated anew: the generator or an input may be gone.
- * @throws UNAUTHENTICATED; NOT_FOUND; FORBIDDEN; BAD_USER_INPUT.
+ * (the original is kept). Inputs are validated and priced anew: the generator or an input may be gone.
+ * @throws UNAUTHENTICATED; NOT_FOUND; FORBIDDEN; BAD_USER_INPUT; FAILED_PRECONDITION (as createGeneration).
  */
 export async function retryGeneration(ctx: ServiceContext, id: string): Promise<Generation> {
   requireUser(ctx, "Authentication required to retry a generation");

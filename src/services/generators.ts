@@ -1,10 +1,13 @@
 /** Listing generators with the JSON Schema of their inputs (the shape the Boards client parses). */
 import { z } from "zod";
 import type { ServiceContext } from "../context.js";
+import { failedPrecondition } from "../errors.js";
 import type { ArtifactType } from "../generated/prisma/client.js";
 import { isDeclared, type AnyGenerator, type Generator, type GeneratorArtifactType } from "../generators/Generator.js";
+import { PROVIDER_KEY_VARIABLES } from "../providers/ProviderAdapter.js";
 
-export type GeneratorInfo = { name: string; description: string; artifactType: ArtifactType; inputSchema: unknown };
+/** A listed generator; `generator` itself is kept for the fields computed from it (`estimatedCost`). */
+export type GeneratorInfo = { name: string; description: string; artifactType: ArtifactType; inputSchema: unknown; generator: AnyGenerator };
 
 const schemaCache = new WeakMap<Generator, unknown>();
 
@@ -35,6 +38,18 @@ export function isConfigured(generator: AnyGenerator, providers: ServiceContext[
 }
 
 /**
+ * Refuses a provider generator whose provider has no key, naming the variable to set (never a value).
+ * @throws FAILED_PRECONDITION
+ */
+export function requireConfigured(generator: AnyGenerator, providers: ServiceContext["providers"]): void {
+  if (isConfigured(generator, providers) || !isDeclared(generator)) return;
+  const provider = generator.declaration.provider;
+  throw failedPrecondition(
+    `Generator '${generator.name}' runs at ${provider}, which is not configured: set ${PROVIDER_KEY_VARIABLES[provider]} (or BOARDS_GENERATOR_API_KEYS)`,
+  );
+}
+
+/**
  * `generators(artifactType)`: the registered generators that can run here (provider generators
  * only when their provider has a key, unless the config says `list_unconfigured`), or those of one
  * type given as the lowercase string Boards uses (`"image"`); an unknown type lists nothing.
@@ -50,5 +65,6 @@ export function listGenerators(ctx: Pick<ServiceContext, "generators" | "provide
       description: g.description,
       artifactType: g.artifactType.toUpperCase() as ArtifactType,
       inputSchema: inputJsonSchema(g),
+      generator: g,
     }));
 }

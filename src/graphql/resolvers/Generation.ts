@@ -26,4 +26,6 @@ export const Generation: GenerationResolvers = {
   ancestry: (generation, { maxDepth }, ctx) => ancestry(ctx, generation, maxDepth),
   descendants: (generation, { maxDepth }, ctx) => descendants(ctx, generation, maxDepth),
   tags: (generation, _, ctx) => listGenerationTags(ctx, generation.id),
+  // A Prisma Decimal, or its string form in a snapshot that came over the event bus.
+  estimatedCost: (generation) => (generation.estimatedCost === null ? null : Number(generation.estimatedCost)),
 };

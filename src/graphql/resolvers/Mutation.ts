@@ -1,5 +1,6 @@
 import { addBoardMember, removeBoardMember, updateBoardMemberRole } from "../../services/boardMembers.js";
 import { createBoard, deleteBoard, updateBoard } from "../../services/boards.js";
+import { grantCredits } from "../../services/credits/creditService.js";
 import { cancelGeneration, deleteGeneration } from "../../services/generationControl.js";
 import { createGeneration, retryGeneration } from "../../services/generationSubmit.js";
 import { uploadArtifact } from "../../services/uploadArtifact.js";
@@ -16,6 +17,7 @@ export const Mutation: MutationResolvers = {
   createGeneration: (_, { input }, ctx) => createGeneration(ctx, input),
   cancelGeneration: (_, { id }, ctx) => cancelGeneration(ctx, id),
   deleteGeneration: (_, { id }, ctx) => deleteGeneration(ctx, id),
+  grantCredits: (_, { input }, ctx) => grantCredits(ctx, input),
   retryGeneration: (_, { id }, ctx) => retryGeneration(ctx, id),
   regenerate: (_, { id }, ctx) => retryGeneration(ctx, id),
   uploadArtifact: (_, { input }, ctx) => uploadArtifact(ctx, input, ctx.env.uploads),

@@ -1,5 +1,6 @@
 import { badUserInput } from "../../errors.js";
 import { getBoard, boardsConnection, listMyBoards, listPublicBoards, searchBoards } from "../../services/boards.js";
+import { estimateGenerationCost } from "../../services/generationCost.js";
 import { generationsConnection, getGeneration, listGenerations } from "../../services/generations.js";
 import { listGenerators } from "../../services/generators.js";
 import { getNode } from "../../services/nodes.js";
@@ -27,6 +28,7 @@ export const Query: QueryResolvers = {
   recentGenerations: (_, args, ctx) => listGenerations(ctx, args),
   generationsConnection: (_, args, ctx) => generationsConnection(ctx, args),
   generators: (_, { artifactType }, ctx) => listGenerators(ctx, artifactType),
+  estimateCost: (_, { generatorName, inputParams }, ctx) => estimateGenerationCost(ctx, generatorName, inputParams),
   tags: (_, args, ctx) => listTags(ctx, args),
   tag: (_, { id }, ctx) => getTag(ctx, id),
   tagBySlug: (_, { slug }, ctx) => getTagBySlug(ctx, slug),

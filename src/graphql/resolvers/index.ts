@@ -6,6 +6,7 @@ import { BoardMember } from "./BoardMember.js";
 import { BoardConnection, GenerationConnection, TagConnection } from "./connections.js";
 import { Generation } from "./Generation.js";
 import { GenerationEvent } from "./GenerationEvent.js";
+import { GeneratorInfo } from "./GeneratorInfo.js";
 import { AncestryNode, DescendantNode } from "./lineageNodes.js";
 import { Mutation } from "./Mutation.js";
 import { Node } from "./Node.js";
@@ -31,6 +32,7 @@ export const resolvers: Resolvers = {
   AncestryNode,
   DescendantNode,
   GenerationEvent,
+  GeneratorInfo,
   BoardConnection,
   GenerationConnection,
   TagConnection,

@@ -1,0 +1,79 @@
+/**
+ * Credits through the API: a user's figures (to the user and tenant admins) and an admin's
+ * grants and corrections.
+ */
+import { z } from "zod";
+import type { ServiceContext } from "../../context.js";
+import { badUserInput, failedPrecondition, forbidden, notFound } from "../../errors.js";
+import { Prisma } from "../../generated/prisma/client.js";
+import { parseInput } from "../../lib/validate.js";
+import { requireUser } from "../boardAccess.js";
+import { accountFigures, changeBalance, holderFor, WouldOverdraw, type CreditFigures } from "./creditAccounts.js";
+
+/** The largest single grant or correction; far above any real top-up, far below overflow. */
+const MAX_AMOUNT = 1_000_000_000;
+
+const GrantSchema = z.object({
+  userId: z.string().uuid().nullish(),
+  amount: z
+    .number()
+    .finite()
+    .refine((n) => n !== 0, "must not be zero")
+    .refine((n) => Math.abs(n) <= MAX_AMOUNT, `must be at most ${MAX_AMOUNT} in size`)
+    .refine((n) => Number.isInteger(Math.round(n * 1e6)) && Math.abs(n * 1e6 - Math.round(n * 1e6)) < 1e-6, "has more than six decimals"),
+  description: z.string().max(500).nullish(),
+  adjust: z.boolean().nullish(),
+});
+
+/**
+ * The credits paying for `user`'s generations, or null when the caller is neither that user nor
+ * an admin of the tenant.
+ */
+export async function creditsOfUser(ctx: ServiceContext, user: { id: string; tenantId: string }): Promise<CreditFigures | null> {
+  const viewer = ctx.viewer;
+  const mayRead = viewer.tenantId === user.tenantId && (viewer.user?.id === user.id || viewer.tenantAdmin === true);
+  if (!mayRead) return null;
+  return accountFigures(ctx.prisma, user.tenantId, holderFor(ctx.creditsMode, user.id) ?? user.id);
+}
+
+export type GrantCreditsArgs = { userId?: string | null; amount: number; description?: string | null; adjust?: boolean | null };
+
+/**
+ * Grants credits to an account of the caller's tenant (a user's in `user` mode, the tenant's in
+ * `tenant` mode), or corrects it (`adjust`, which may be negative); returns the account's figures.
+ * @throws UNAUTHENTICATED; FORBIDDEN (not a tenant admin); FAILED_PRECONDITION (credits off);
+ *   BAD_USER_INPUT (amount, or a user id where the tenant has one account); NOT_FOUND (user)
+ */
+export async function grantCredits(ctx: ServiceContext, args: GrantCreditsArgs): Promise<CreditFigures> {
+  const caller = requireUser(ctx, "Authentication required to grant credits");
+  if (!ctx.viewer.tenantAdmin) throw forbidden("Permission denied: only tenant admins grant credits");
+  const mode = ctx.creditsMode ?? "off";
+  if (mode === "off") throw failedPrecondition("Credits are off: set BOARDS_CREDITS_MODE to user or tenant");
+  const input = parseInput(GrantSchema, args, "input");
+  const adjust = input.adjust === true;
+  if (!adjust && input.amount < 0) throw badUserInput("Invalid input: a grant must be positive (use adjust for a correction)", { argument: "input", fieldErrors: [{ field: "amount", message: "must be positive" }] });
+  let holder: string;
+  if (mode === "tenant") {
+    if (input.userId) throw badUserInput("Invalid input: in tenant mode the tenant has one shared account; leave userId out", { argument: "input", fieldErrors: [{ field: "userId", message: "must be left out in tenant mode" }] });
+    holder = "tenant";
+  } else {
+    if (!input.userId) throw badUserInput("Invalid input: userId is required in user mode", { argument: "input", fieldErrors: [{ field: "userId", message: "is required" }] });
+    const target = await ctx.prisma.user.findFirst({ where: { id: input.userId, tenantId: caller.tenantId }, select: { id: true } });
+    if (!target) throw notFound("User not found");
+    holder = target.id;
+  }
+  try {
+    await changeBalance(ctx.prisma, {
+      tenantId: caller.tenantId,
+      holder,
+      type: adjust ? "ADJUST" : "GRANT",
+      amount: new Prisma.Decimal(input.amount.toFixed(6)),
+      actorId: caller.id,
+      description: input.description ?? null,
+    });
+  } catch (error) {
+    if (error instanceof WouldOverdraw) throw badUserInput(`Invalid input: ${error.message}`, { argument: "input", fieldErrors: [{ field: "amount", message: "would take the balance below the reserved credits" }] });
+    throw error;
+  }
+  return accountFigures(ctx.prisma, caller.tenantId, holder);
+}
