@@ -1,0 +1,211 @@
+/**
+ * Provider generators at volume: N generations of `fal-nano-banana` submitted through GraphQL
+ * (`createGeneration`, concurrent batches, as a client would) against a fake fal whose jobs each
+ * take D ms, with one job worker. Printed, not asserted:
+ *  - wall time from the first submit to the last COMPLETED, and its ratio to one job's D
+ *    (the goal is ≤ 1.5×), next to what holding a worker slot per job would take (N / concurrency × D);
+ *  - the process's RSS (API and worker run in this one process, as with BOARDS_WORKER_IN_PROCESS);
+ *  - SQL statements per generation: API submit, the worker's tasks and graphile-worker's own
+ *    queries, and webhook handling (every statement on the API's and the worker's pools);
+ *  - webhook sent → COMPLETED latency p50/p95 (the fake's send time to the row's completed_at).
+ * A second, smaller run follows with polling only (no BOARDS_PUBLIC_URL, so no webhooks).
+ *
+ *   npm run bench providers
+ *   npm run bench providers -- --count 100 --delay 5000 --polling-count 0
+ *   (or BENCH_COUNT, BENCH_DELAY_MS, BENCH_BATCH, BENCH_POLLING_COUNT; worker concurrency from
+ *   BOARDS_WORKER_CONCURRENCY, default 4)
+ *
+ * Uses a throwaway database `boards_bench_providers` and drops it afterwards. Worker timings
+ * are the production defaults (not the tests' fast ones), since poll scheduling depends on them.
+ */
+import { performance } from "node:perf_hooks";
+import { parseArgs } from "node:util";
+import { createPool } from "../src/db.js";
+import { startWorker } from "../src/jobs/startWorker.js";
+import { startFalFake, type FalFake } from "../tests/fakes/falFake.js";
+import { signToken } from "../tests/helpers/actors.js";
+import { createMigratedDatabase } from "../tests/helpers/database.js";
+import { launchServer, type TestServer } from "../tests/helpers/launch.js";
+import { countStatements } from "../tests/helpers/statements.js";
+import { formatMs, percentile } from "./stats.js";
+
+const { values: args } = parseArgs({
+  args: process.argv.slice(3),
+  options: {
+    count: { type: "string" },
+    delay: { type: "string" },
+    batch: { type: "string" },
+    "polling-count": { type: "string" },
+  },
+});
+const COUNT = Number(args.count ?? process.env.BENCH_COUNT ?? 500);
+const DELAY_MS = Number(args.delay ?? process.env.BENCH_DELAY_MS ?? 20_000);
+const BATCH = Number(args.batch ?? process.env.BENCH_BATCH ?? 50);
+const POLLING_COUNT = Number(args["polling-count"] ?? process.env.BENCH_POLLING_COUNT ?? Math.min(COUNT, 100));
+const CONCURRENCY = process.env.BOARDS_WORKER_CONCURRENCY ?? "4";
+const serverUrl = process.env.BOARDS_DATABASE_URL || process.env.DATABASE_URL || "postgresql://postgres@127.0.0.1:5432/postgres";
+
+const CREATE = `mutation($b: UUID!, $p: JSON!) { createGeneration(input: { boardId: $b, generatorName: "fal-nano-banana", artifactType: IMAGE, inputParams: $p }) { id } }`;
+const TERMINAL = ["COMPLETED", "FAILED", "CANCELLED"];
+
+type Scenario = { name: string; count: number; webhooks: boolean };
+type Row = { id: string; status: string; external_job_id: string | null; completed_at: Date | null; created_at: Date; error_message: string | null };
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const p50p95 = (samples: number[]) => `p50 ${formatMs(percentile(samples, 50))}  p95 ${formatMs(percentile(samples, 95))}  max ${formatMs(Math.max(...samples))}`;
+
+/** Peak resident set size of this process, sampled every 100 ms while `run` executes. */
+async function peakRss<T>(run: () => Promise<T>): Promise<{ result: T; peak: number }> {
+  let peak = process.memoryUsage.rss();
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 100);
+  try {
+    const result = await run();
+    return { result, peak: Math.max(peak, process.memoryUsage.rss()) };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/** Submits `count` generations through the API, `BATCH` requests in flight at a time. */
+async function submitAll(server: TestServer, auth: { token: string; tenant: string }, boardId: string, count: number): Promise<string[]> {
+  const ids: string[] = [];
+  for (let start = 0; start < count; start += BATCH) {
+    const batch = Array.from({ length: Math.min(BATCH, count - start) }, async (_, k) => {
+      const result = await server.gql<{ createGeneration: { id: string } }>(CREATE, { b: boardId, p: { prompt: `bench ${start + k}`, num_images: 1 } }, auth);
+      if (!result.data?.createGeneration) throw new Error(`submit failed: ${JSON.stringify(result.errors)}`);
+      return result.data.createGeneration.id;
+    });
+    ids.push(...(await Promise.all(batch)));
+  }
+  return ids;
+}
+
+type Outcome = {
+  rows: Row[];
+  fal: FalFake;
+  t0: number;
+  submitMs: number;
+  apiStatements: number;
+  workerStatements: number;
+  rssBefore: number;
+  rssPeak: number;
+  boardRows: number;
+};
+
+/** One run: a fresh API + worker and fake fal; submits, waits for every generation to settle. */
+async function runScenario(databaseUrl: string, scenario: Scenario): Promise<Outcome> {
+  const fal = await startFalFake({ delayMs: DELAY_MS, apiKey: "bench-fal-key", webhook: scenario.webhooks ? "once" : "none" });
+  // One image, as fal returns for num_images 1 (the recorded result has two).
+  fal.options.result = { images: [{ url: `${fal.url}/files/image-0.png`, content_type: "image/png", width: 64, height: 48 }], description: "" };
+  const server = await launchServer(databaseUrl, {
+    BOARDS_LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "silent",
+    FAL_KEY: "bench-fal-key",
+    BOARDS_PROVIDER_ENDPOINTS: JSON.stringify({ fal: fal.url }),
+    ...(scenario.webhooks ? { BOARDS_PUBLIC_URL: "{url}" } : {}),
+    BOARDS_DATABASE_POOL_SIZE: "10",
+    BOARDS_WORKER_CONCURRENCY: CONCURRENCY,
+    BOARDS_WORKER_POLL_INTERVAL_MS: "1000",
+    BOARDS_WORKER_HEARTBEAT_SECONDS: "10",
+    BOARDS_WORKER_DEAD_AFTER_SECONDS: "60",
+    BOARDS_WORKER_CANCEL_CHECK_MS: "2000",
+  });
+  // The worker as launchServer starts it, but on a pool of our own so its statements are counted too.
+  const workerPool = createPool(server.env.databaseUrl, server.env.worker.concurrency + 2);
+  const worker = await startWorker({ ...server.runtime, pgPool: workerPool }, server.env.worker);
+  // Watching for completion must not count among the system's statements.
+  const observer = createPool(databaseUrl, 2);
+  try {
+    const tenant = `bench-${Date.now().toString(36)}`;
+    const auth = { token: await signToken({ sub: `bench-${tenant}` }), tenant };
+    const board = await server.gql<{ createBoard: { id: string } }>(`mutation { createBoard(input: { title: "providers" }) { id } }`, {}, auth);
+    const boardId = board.data!.createBoard.id;
+    const rssBefore = process.memoryUsage.rss();
+
+    let t0 = 0;
+    let submitMs = 0;
+    let workerStatements = 0;
+    let rows: Row[] = [];
+    const measured = await peakRss(() =>
+      countStatements(server.pool, async () => {
+        workerStatements = await countStatements(workerPool, async () => {
+          t0 = Date.now();
+          const started = performance.now();
+          const ids = await submitAll(server, auth, boardId, scenario.count);
+          submitMs = performance.now() - started;
+          const deadline = Date.now() + DELAY_MS * 3 + scenario.count * 1000 + 60_000;
+          for (;;) {
+            rows = (
+              await observer.query<Row>(`SELECT id, upper(status::text) AS status, external_job_id, completed_at, created_at, error_message FROM generations WHERE id = ANY($1::uuid[])`, [ids])
+            ).rows;
+            if (rows.filter((r) => TERMINAL.includes(r.status)).length >= ids.length) break;
+            if (Date.now() > deadline) throw new Error(`gave up waiting; statuses: ${JSON.stringify(rows.map((r) => r.status))}`);
+            await new Promise((r) => setTimeout(r, 200));
+          }
+        });
+      }),
+    );
+    const boardRows = (await observer.query<{ n: number }>(`SELECT count(*)::int AS n FROM generations WHERE board_id = $1`, [boardId])).rows[0]!.n;
+    return { rows, fal, t0, submitMs, apiStatements: measured.result, workerStatements, rssBefore, rssPeak: measured.peak, boardRows };
+  } finally {
+    await observer.end();
+    await worker.stop();
+    await workerPool.end();
+    await server.close();
+    await fal.close();
+  }
+}
+
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+
+function report(scenario: Scenario, o: Outcome) {
+  const completed = o.rows.filter((r) => r.status === "COMPLETED");
+  const failed = o.rows.filter((r) => r.status !== "COMPLETED");
+  const lastDone = Math.max(...completed.map((r) => r.completed_at!.getTime()));
+  const wall = lastDone - o.t0;
+  const concurrency = Number(CONCURRENCY);
+  const statements = o.apiStatements + o.workerStatements;
+  const requests = (test: (r: FalFake["requests"][number]) => boolean) => o.fal.requests.filter(test).length;
+  const statusCalls = requests((r) => r.method === "GET" && r.path.endsWith("/status"));
+  const resultCalls = requests((r) => r.method === "GET" && /\/requests\/[^/]+$/.test(r.path));
+
+  console.log(`\n${scenario.name}: ${scenario.count} × fal-nano-banana, fake fal job ${seconds(DELAY_MS)}, one worker × ${concurrency}`);
+  console.log(`  settled:                                   ${completed.length} COMPLETED, ${failed.length} not${failed[0] ? ` (first: ${failed[0].status} ${failed[0].error_message ?? ""})` : ""}; ${o.boardRows} generation rows on the board`);
+  console.log(`  submitting (GraphQL, ${BATCH} in flight):          ${seconds(o.submitMs)}`);
+  console.log(`  first submit → all COMPLETED:              ${seconds(wall)}  = ${(wall / DELAY_MS).toFixed(2)}× one job's ${seconds(DELAY_MS)} (goal ≤ 1.50×)`);
+  console.log(`  a worker slot held per job would need:     ${scenario.count} / ${concurrency} × ${seconds(DELAY_MS)} = ${seconds((scenario.count / concurrency) * DELAY_MS)}`);
+  const latency = completed.map((r) => r.completed_at!.getTime() - r.created_at.getTime());
+  console.log(`  createGeneration → COMPLETED, per job:     ${p50p95(latency)}`);
+  if (scenario.webhooks) {
+    const sent = new Map<string, number>();
+    for (const d of o.fal.deliveries) if (!sent.has(d.requestId)) sent.set(d.requestId, d.at);
+    const afterWebhook: number[] = [];
+    let beforeWebhook = 0;
+    for (const r of completed) {
+      const at = r.external_job_id ? sent.get(r.external_job_id) : undefined;
+      if (at === undefined) continue;
+      const ms = r.completed_at!.getTime() - at;
+      if (ms < 0) beforeWebhook += 1;
+      else afterWebhook.push(ms);
+    }
+    const statuses = new Map<number, number>();
+    for (const d of o.fal.deliveries) statuses.set(d.status, (statuses.get(d.status) ?? 0) + 1);
+    console.log(`  webhook sent → COMPLETED:                  ${p50p95(afterWebhook)}  (${afterWebhook.length} jobs; ${beforeWebhook} completed by a poll before their webhook was sent)`);
+    console.log(`  webhook answers:                           ${[...statuses].map(([status, n]) => `${n} × ${status}`).join(", ")}`);
+  }
+  console.log(`  fal calls per generation:                  ${(statusCalls / scenario.count).toFixed(2)} status, ${(resultCalls / scenario.count).toFixed(2)} result`);
+  console.log(`  SQL statements per generation:             ${(statements / scenario.count).toFixed(1)}  (API pool ${(o.apiStatements / scenario.count).toFixed(1)}: submits, webhooks, and the worker's task queries through Prisma; graphile-worker pool ${(o.workerStatements / scenario.count).toFixed(1)}: job fetch/complete)`);
+  console.log(`  process RSS (API + worker + fake fal in one process): ${mb(o.rssBefore)} before, ${mb(o.rssPeak)} peak (sampled every 100 ms)`);
+}
+
+const database = await createMigratedDatabase(serverUrl, "boards_bench_providers");
+try {
+  console.log(`Provider generators benchmark: the API and one worker run in this process (as with BOARDS_WORKER_IN_PROCESS), against a fake fal on loopback`);
+  const webhooks: Scenario = { name: "With webhooks (BOARDS_PUBLIC_URL = the API's URL)", count: COUNT, webhooks: true };
+  report(webhooks, await runScenario(database.url, webhooks));
+  if (POLLING_COUNT > 0) {
+    const polling: Scenario = { name: "Polling only (no BOARDS_PUBLIC_URL)", count: POLLING_COUNT, webhooks: false };
+    report(polling, await runScenario(database.url, polling));
+  }
+} finally {
+  await database.drop();
+}
