@@ -18,7 +18,8 @@
  * Uses a throwaway database `boards_bench_providers` and drops it afterwards. Worker timings
  * are the production defaults (not the tests' fast ones), since poll scheduling depends on them.
  */
-import { performance } from "node:perf_hooks";
+import { monitorEventLoopDelay, performance } from "node:perf_hooks";
+import type { Job } from "graphile-worker";
 import { parseArgs } from "node:util";
 import { createPool } from "../src/db.js";
 import { startWorker } from "../src/jobs/startWorker.js";
@@ -80,8 +81,14 @@ async function submitAll(server: TestServer, auth: { token: string; tenant: stri
   return ids;
 }
 
+/** Per task: how long each job held a worker slot, and (jobs due at once) how long it waited for one. */
+type TaskTimes = Map<string, { held: number[]; waited: number[] }>;
+
 type Outcome = {
   rows: Row[];
+  tasks: TaskTimes;
+  /** Event-loop delay of this process during the run, ms. */
+  loopDelay: { p50: number; p99: number; max: number };
   fal: FalFake;
   t0: number;
   submitMs: number;
@@ -112,6 +119,19 @@ async function runScenario(databaseUrl: string, scenario: Scenario): Promise<Out
   // The worker as launchServer starts it, but on a pool of our own so its statements are counted too.
   const workerPool = createPool(server.env.databaseUrl, server.env.worker.concurrency + 2);
   const worker = await startWorker({ ...server.runtime, pgPool: workerPool }, server.env.worker);
+  const tasks: TaskTimes = new Map();
+  const startedAt = new Map<string, number>();
+  worker.runner.events.on("job:start", ({ job }: { job: Job }) => startedAt.set(job.id, Date.now()));
+  worker.runner.events.on("job:complete", ({ job }: { job: Job }) => {
+    const start = startedAt.get(job.id);
+    if (start === undefined) return;
+    const entry = tasks.get(job.task_identifier) ?? { held: [], waited: [] };
+    entry.held.push(Date.now() - start);
+    // run_at is the enqueue time for a job due at once; scheduled polls' waits are by design.
+    entry.waited.push(Math.max(0, start - new Date(job.run_at).getTime()));
+    tasks.set(job.task_identifier, entry);
+  });
+  const loop = monitorEventLoopDelay({ resolution: 10 });
   // Watching for completion must not count among the system's statements.
   const observer = createPool(databaseUrl, 2);
   try {
@@ -125,6 +145,7 @@ async function runScenario(databaseUrl: string, scenario: Scenario): Promise<Out
     let submitMs = 0;
     let workerStatements = 0;
     let rows: Row[] = [];
+    loop.enable();
     const measured = await peakRss(() =>
       countStatements(server.pool, async () => {
         workerStatements = await countStatements(workerPool, async () => {
@@ -144,8 +165,10 @@ async function runScenario(databaseUrl: string, scenario: Scenario): Promise<Out
         });
       }),
     );
+    loop.disable();
+    const loopDelay = { p50: loop.percentile(50) / 1e6, p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 };
     const boardRows = (await observer.query<{ n: number }>(`SELECT count(*)::int AS n FROM generations WHERE board_id = $1`, [boardId])).rows[0]!.n;
-    return { rows, fal, t0, submitMs, apiStatements: measured.result, workerStatements, rssBefore, rssPeak: measured.peak, boardRows };
+    return { rows, tasks, loopDelay, fal, t0, submitMs, apiStatements: measured.result, workerStatements, rssBefore, rssPeak: measured.peak, boardRows };
   } finally {
     await observer.end();
     await worker.stop();
@@ -194,6 +217,14 @@ function report(scenario: Scenario, o: Outcome) {
   }
   console.log(`  fal calls per generation:                  ${(statusCalls / scenario.count).toFixed(2)} status, ${(resultCalls / scenario.count).toFixed(2)} result`);
   console.log(`  SQL statements per generation:             ${(statements / scenario.count).toFixed(1)}  (API pool ${(o.apiStatements / scenario.count).toFixed(1)}: submits, webhooks, and the worker's task queries through Prisma; graphile-worker pool ${(o.workerStatements / scenario.count).toFixed(1)}: job fetch/complete)`);
+  for (const [task, t] of o.tasks) {
+    const total = t.held.reduce((a, b) => a + b, 0);
+    console.log(
+      `  ${`${task} slot held (${t.held.length} jobs):`.padEnd(42)} ${p50p95(t.held)}  total ${seconds(total)} = ${seconds(total / concurrency)} of ${concurrency} slots` +
+        (task === "run_generation" ? `; queued → started p50 ${formatMs(percentile(t.waited, 50))} p95 ${formatMs(percentile(t.waited, 95))}` : ""),
+    );
+  }
+  console.log(`  event-loop delay of the process:           p50 ${formatMs(o.loopDelay.p50)}  p99 ${formatMs(o.loopDelay.p99)}  max ${formatMs(o.loopDelay.max)}`);
   console.log(`  process RSS (API + worker + fake fal in one process): ${mb(o.rssBefore)} before, ${mb(o.rssPeak)} peak (sampled every 100 ms)`);
 }
 
