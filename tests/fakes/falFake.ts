@@ -66,8 +66,8 @@ export type FalFake = {
   publishKey(key: KeyObject): void;
   /** A delivery signed as fal signs (headers lower-cased), for `verifyWebhook`. */
   signDelivery(body: string, options?: { requestId?: string; timestamp?: number; key?: KeyObject }): { headers: Record<string, string>; body: Buffer };
-  /** Webhook POSTs the fake made: URL and response status. */
-  deliveries: Array<{ url: string; status: number }>;
+  /** Webhook POSTs the fake made: URL, response status, the job's request id, and when the POST was sent (ms epoch). */
+  deliveries: Array<{ url: string; status: number; requestId: string; at: number }>;
   close(): Promise<void>;
 };
 
@@ -136,12 +136,13 @@ export async function startFalFake(options: Partial<FalFakeOptions> = {}): Promi
   };
 
   const post = async (target: string, delivery: { headers: Record<string, string>; body: Buffer }) => {
+    const sent = { requestId: delivery.headers["x-fal-webhook-request-id"] ?? "", at: Date.now() };
     try {
       const response = await fetch(target, { method: "POST", headers: delivery.headers, body: new Uint8Array(delivery.body) });
       await response.arrayBuffer();
-      deliveries.push({ url: target, status: response.status });
+      deliveries.push({ url: target, status: response.status, ...sent });
     } catch {
-      deliveries.push({ url: target, status: 0 });
+      deliveries.push({ url: target, status: 0, ...sent });
     }
   };
 
