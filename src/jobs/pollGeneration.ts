@@ -26,7 +26,7 @@ import { ExecutionContext, type ExecutionDeps } from "./executionContext.js";
 import { finishFromStatus, isFinal } from "./finishFromStatus.js";
 import { markFailed, recordProgress } from "./generationState.js";
 import { schedulePoll, type PollState } from "./pollGenerationJob.js";
-import { actOnProviderError, MAX_TRANSIENT_FAILURES, parkedMessage, parkedProgress, pollDelayMs } from "./pollSchedule.js";
+import { actOnProviderError, MAX_TRANSIENT_FAILURES, parkedMessage, parkedPollDelayMs, parkedProgress, pollDelayMs } from "./pollSchedule.js";
 import { adapterFor, type ProviderDeps } from "./submitToProvider.js";
 
 /** One status call may take this long before it counts as a transient failure. */
@@ -76,7 +76,8 @@ export function createPollGenerationTask(deps: PollGenerationDeps) {
     const progress = parkedProgress(status, row.progress, elapsed, limit);
     if (progress !== row.progress) await recordProgress(deps, row.id, progress, "processing", parkedMessage(status, provider));
     // Never later than the deadline, so a stuck job fails on time.
-    const delay = Math.min(pollDelayMs(state.pollCount + 1), Math.max(1_000, limit - elapsed));
+    const webhooks = Boolean(deps.publicUrl && adapter.verifyWebhook);
+    const delay = Math.min(parkedPollDelayMs(elapsed, webhooks), Math.max(1_000, limit - elapsed));
     await schedulePoll(deps.prisma, row.id, { pollCount: state.pollCount + 1, transientFailures: 0 }, delay);
   }
 

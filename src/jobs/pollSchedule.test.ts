@@ -1,8 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { ProviderError } from "../providers/ProviderAdapter.js";
-import { actOnProviderError, MAX_TRANSIENT_FAILURES, parkedProgress, pollDelayMs } from "./pollSchedule.js";
+import { actOnProviderError, MAX_TRANSIENT_FAILURES, parkedPollDelayMs, parkedProgress, pollDelayMs } from "./pollSchedule.js";
 
 describe("pollSchedule", () => {
+  it("polls a parked job at a quarter of its time so far (2 s to 60 s), or every 30 then 60 s behind webhooks", () => {
+    expect([0, 4_000, 20_000, 40_000, 120_000, 600_000].map((ms) => parkedPollDelayMs(ms, false))).toEqual([2000, 2000, 5000, 10_000, 30_000, 60_000]);
+    // A 20 s job is seen by 25 s at the latest.
+    let seen = 0;
+    while (seen < 20_000) seen += parkedPollDelayMs(seen, false);
+    expect(seen).toBeLessThanOrEqual(25_000);
+    expect([0, 29_999, 30_000, 600_000].map((ms) => parkedPollDelayMs(ms, true))).toEqual([30_000, 30_000, 60_000, 60_000]);
+  });
+
   it("backs off from 2 s doubling to 60 s", () => {
     expect([0, 1, 2, 3, 4, 5, 6, 40].map(pollDelayMs)).toEqual([2000, 4000, 8000, 16000, 32000, 60000, 60000, 60000]);
   });

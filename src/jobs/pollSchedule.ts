@@ -17,6 +17,21 @@ export function pollDelayMs(pollCount: number): number {
   return Math.min(MAX_POLL_DELAY_MS, FIRST_POLL_DELAY_MS * 2 ** Math.min(n, 16));
 }
 
+/** The first look after parking, and the longest gap, when webhooks report the outcome. */
+export const WEBHOOK_BACKUP_POLL_MS = 30_000;
+
+/**
+ * Delay before the next look at a parked job that has been at its provider for `elapsedMs`.
+ * Polling only: a quarter of the time so far (2 s to 60 s), so a job is seen at most about 25 %
+ * after it finished while a long one costs few status calls. With webhooks the poll is only a
+ * safety net for a lost delivery: every 30 s, then every 60 s.
+ */
+export function parkedPollDelayMs(elapsedMs: number, webhooks: boolean): number {
+  const elapsed = Math.max(0, elapsedMs);
+  if (webhooks) return elapsed < WEBHOOK_BACKUP_POLL_MS ? WEBHOOK_BACKUP_POLL_MS : MAX_POLL_DELAY_MS;
+  return Math.min(MAX_POLL_DELAY_MS, Math.max(FIRST_POLL_DELAY_MS, Math.round(elapsed / 4)));
+}
+
 /** What the worker does about a provider error. */
 export type ErrorAction = { action: "retry"; delayMs: number } | { action: "fail"; message: string };
 

@@ -19,7 +19,7 @@ import type { StorageRouter } from "../storage/StorageRouter.js";
 import { cancelEndpoint, enqueueCancelAtProvider } from "./cancelAtProvider.js";
 import { parkGeneration } from "./parkGeneration.js";
 import { wakeParkedGeneration } from "./pollGenerationJob.js";
-import { actOnProviderError, pollDelayMs } from "./pollSchedule.js";
+import { actOnProviderError, parkedPollDelayMs } from "./pollSchedule.js";
 
 export type ProviderDeps = {
   prisma: PrismaClient;
@@ -116,8 +116,8 @@ export async function submitToProvider(
     throw error;
   }
   if (submitted.immediate) return { kind: "finished", status: submitted.immediate };
-  // With webhooks the first poll is only a safety net, so it comes later.
-  const parked = await parkGeneration(deps, generation.id, submitted.externalId, provider, pollDelayMs(webhookUrl ? 3 : 0));
+  const webhooks = Boolean(webhookUrl && adapter.verifyWebhook);
+  const parked = await parkGeneration(deps, generation, submitted.externalId, provider, parkedPollDelayMs(0, webhooks));
   // Cancelled while the provider took the job: stop it there too, nothing else will.
   if (!parked) await enqueueCancelAtProvider(deps.prisma, { endpoint: cancelEndpoint(generator.declaration), externalId: submitted.externalId, generationId: generation.id });
   return { kind: "parked" };
