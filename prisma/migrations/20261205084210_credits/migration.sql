@@ -63,6 +63,3 @@ ALTER TABLE "credit_accounts" ADD CONSTRAINT "credit_accounts_user_id_fkey" FORE
 
 -- AddForeignKey
 ALTER TABLE "credit_transactions" ADD CONSTRAINT "credit_transactions_account_id_fkey" FOREIGN KEY ("account_id") REFERENCES "credit_accounts"("id") ON DELETE CASCADE ON UPDATE CASCADE;
-
--- Never overdrawn: reservations never exceed what the account holds (not expressible in the Prisma schema).
-ALTER TABLE "credit_accounts" ADD CONSTRAINT "credit_accounts_not_overdrawn" CHECK ("reserved" >= 0 AND "balance" >= "reserved");

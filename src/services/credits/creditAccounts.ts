@@ -6,8 +6,10 @@
  *
  * Every change is one SQL statement that updates the account row (its lock serializes
  * concurrent changes) and appends the transaction with the available credits after it, so the
- * amounts of an account's transactions always sum to its available credits. A CHECK constraint
- * (balance ≥ reserved ≥ 0) makes an overdraft impossible whatever the code does.
+ * amounts of an account's transactions always sum to its available credits. Every update that
+ * lowers what is available is guarded in its WHERE clause (balance − reserved stays ≥ 0), so no
+ * interleaving overdraws an account. (A CHECK constraint would say the same, but Prisma's
+ * migration diff cannot read CHECK constraints.)
  */
 import type { PrismaClient } from "../../db.js";
 import { Prisma, type CreditTransaction, type CreditTransactionType } from "../../generated/prisma/client.js";
@@ -46,7 +48,7 @@ export type BalanceChange = {
   idempotencyKey?: string;
 };
 
-/** The account would go below what it holds for generations in flight (the CHECK constraint). */
+/** The account would go below what it holds for generations in flight. */
 export class WouldOverdraw extends Error {}
 
 /**
@@ -54,6 +56,7 @@ export class WouldOverdraw extends Error {}
  * appends the transaction, in one statement. With an idempotency key already used in the tenant,
  * nothing changes and the original transaction is returned with `replayed`.
  * @throws WouldOverdraw when a negative adjustment would take the balance below the reserved credits
+ *   (or the account has none)
  */
 export async function changeBalance(db: PrismaClient, change: BalanceChange): Promise<{ transaction: CreditTransaction; replayed: boolean }> {
   if (change.idempotencyKey) {
@@ -61,18 +64,20 @@ export async function changeBalance(db: PrismaClient, change: BalanceChange): Pr
     if (earlier) return { transaction: earlier, replayed: true };
   }
   const userId = change.holder === "tenant" ? null : change.holder;
-  // UPDATE first: an INSERT … ON CONFLICT checks the constraint on the row it proposes (a
-  // negative opening balance) before it finds the existing account.
+  const lowers = change.amount.isNegative();
+  // A decrease only touches an existing account, and only while it keeps enough for what is
+  // reserved; an increase creates the account when it has none yet.
   const apply = () =>
     db.$queryRaw<Array<{ id: string }>>(Prisma.sql`
       WITH existing AS (
         UPDATE credit_accounts SET balance = balance + ${change.amount}::numeric, updated_at = now()
         WHERE tenant_id = ${change.tenantId}::uuid AND holder = ${change.holder}
+          AND balance + ${change.amount}::numeric >= reserved
         RETURNING id, balance - reserved AS available
       ), created AS (
         INSERT INTO credit_accounts (tenant_id, holder, user_id, balance, updated_at)
         SELECT ${change.tenantId}::uuid, ${change.holder}, ${userId}::uuid, ${change.amount}::numeric, now()
-        WHERE NOT EXISTS (SELECT 1 FROM existing)
+        WHERE NOT ${lowers} AND NOT EXISTS (SELECT 1 FROM existing)
         ON CONFLICT (tenant_id, holder) DO NOTHING
         RETURNING id, balance - reserved AS available
       ), account AS (SELECT * FROM existing UNION ALL SELECT * FROM created)
@@ -83,14 +88,16 @@ export async function changeBalance(db: PrismaClient, change: BalanceChange): Pr
       FROM account
       RETURNING id`);
   try {
-    // No row: another request created the account at this very moment; it exists now.
     const rows = await apply();
+    // No row for a decrease: the account lacks the credits. For an increase: another request
+    // created the account at this very moment, so it exists now.
+    if (!rows.length && lowers) throw new WouldOverdraw("The account would hold less than its reserved credits");
     const [row] = rows.length ? rows : await apply();
     if (!row) throw new Error("credit account could not be created");
     return { transaction: await db.creditTransaction.findUniqueOrThrow({ where: { id: row.id } }), replayed: false };
   } catch (error) {
+    if (error instanceof WouldOverdraw) throw error;
     const text = String((error as Error).message);
-    if (text.includes("credit_accounts_not_overdrawn")) throw new WouldOverdraw("The account would hold less than its reserved credits");
     // Two requests with one key at once: the loser returns the winner's transaction.
     if (change.idempotencyKey && text.includes("idempotency_key")) {
       const earlier = await db.creditTransaction.findUnique({ where: { tenantId_idempotencyKey: { tenantId: change.tenantId, idempotencyKey: change.idempotencyKey } } });
