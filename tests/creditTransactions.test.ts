@@ -9,6 +9,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectError, newTenant } from "./helpers/actors.js";
 import { startServer, type TestServer } from "./helpers/server.js";
+import { countStatements } from "./helpers/statements.js";
 import { addGeneration, at, createBoard, type Caller } from "./helpers/taggingFixtures.js";
 
 type TxType = "RESERVE" | "FINALIZE" | "REFUND" | "PURCHASE" | "GRANT" | "ADJUST";
@@ -290,6 +291,31 @@ describe("creditTransactionsConnection in user mode", () => {
     const error = expectError(await w.alice.gql(LIST, { first: 10_000 }), "BAD_USER_INPUT");
     expect(error.extensions?.argument).toBe("first");
     expect(error.message).toBe(expected.message);
+  });
+});
+
+describe("creditTransactionsConnection cost", () => {
+  /** Statements of one page of a user's `count` reservations, each of its own generation, with generation and actor. */
+  async function statementsFor(count: number): Promise<number> {
+    const t = await newTenant(perUser);
+    const owner = await t.user("owner");
+    const boardId = await createBoard(owner);
+    const accountId = await account(perUser, t.id, owner.id);
+    for (let i = 0; i < count; i++) {
+      const generationId = (await addGeneration(perUser, boardId, owner.id)).id;
+      await entry(perUser, accountId, t.id, { type: "RESERVE", amount: -1, minutes: i, actorId: owner.id, generationId });
+    }
+    const query = `{ conn: creditTransactionsConnection(first: 100) { totalCount nodes { id userId generation { id board { id } } actor { id } } } }`;
+    let nodes = 0;
+    const statements = await countStatements(perUser.pool, async () => {
+      nodes = (await owner.ok<{ conn: { nodes: unknown[] } }>(query)).conn.nodes.length;
+    });
+    expect(nodes).toBe(count);
+    return statements;
+  }
+
+  it("costs the same number of statements for 3 and 30 transactions (relations through the loaders)", async () => {
+    expect(await statementsFor(30)).toBe(await statementsFor(3));
   });
 });
 
