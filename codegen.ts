@@ -36,6 +36,9 @@ const config: CodegenConfig = {
           BoardEdge: "./mappers.js#BoardEdgeMapper",
           GenerationEdge: "./mappers.js#GenerationEdgeMapper",
           TagEdge: "./mappers.js#TagEdgeMapper",
+          CreditTransaction: "./mappers.js#CreditTransactionMapper",
+          CreditTransactionConnection: "./mappers.js#CreditTransactionConnectionMapper",
+          CreditTransactionEdge: "./mappers.js#CreditTransactionEdgeMapper",
         },
         scalars: {
           UUID: "string",

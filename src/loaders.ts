@@ -6,6 +6,7 @@
 import DataLoader from "dataloader";
 import type { PrismaClient } from "./db.js";
 import type { Board, BoardMember, BoardRole, Generation, Tag, User } from "./generated/prisma/client.js";
+import { LEDGER_ROW, type LedgerRow } from "./services/credits/ledgerRow.js";
 import type { Viewer } from "./auth/viewer.js";
 import { tracedBatch } from "./tracing/tracedBatch.js";
 
@@ -35,6 +36,10 @@ export function createLoaders(prisma: PrismaClient, viewer: Viewer) {
     )),
     tagById: new DataLoader<string, Tag | null>(tracedBatch("tagById", async (ids) =>
       byId(await prisma.tag.findMany({ where: { id: { in: [...ids] } } }), ids),
+    )),
+    /** Credit transactions with their account's holder, for `node(id)`. */
+    creditTransactionById: new DataLoader<string, LedgerRow | null>(tracedBatch("creditTransactionById", async (ids) =>
+      byId(await prisma.creditTransaction.findMany({ where: { id: { in: [...ids] } }, ...LEDGER_ROW }), ids),
     )),
     memberById: new DataLoader<string, BoardMember | null>(tracedBatch("memberById", async (ids) =>
       byId(await prisma.boardMember.findMany({ where: { id: { in: [...ids] } } }), ids),

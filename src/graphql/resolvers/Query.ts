@@ -1,5 +1,6 @@
 import { badUserInput } from "../../errors.js";
 import { getBoard, boardsConnection, listMyBoards, listPublicBoards, searchBoards } from "../../services/boards.js";
+import { creditTransactionsConnection } from "../../services/credits/creditTransactions.js";
 import { estimateGenerationCost } from "../../services/generationCost.js";
 import { generationsConnection, getGeneration, listGenerations } from "../../services/generations.js";
 import { listGenerators } from "../../services/generators.js";
@@ -33,4 +34,5 @@ export const Query: QueryResolvers = {
   tag: (_, { id }, ctx) => getTag(ctx, id),
   tagBySlug: (_, { slug }, ctx) => getTagBySlug(ctx, slug),
   tagsConnection: (_, args, ctx) => tagsConnection(ctx, args),
+  creditTransactionsConnection: (_, args, ctx) => creditTransactionsConnection(ctx, args),
 };

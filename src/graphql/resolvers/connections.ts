@@ -6,3 +6,4 @@ const connection = { totalCount: <T>(page: Page<T>) => page.totalCount() };
 export const BoardConnection = connection;
 export const GenerationConnection = connection;
 export const TagConnection = connection;
+export const CreditTransactionConnection = connection;

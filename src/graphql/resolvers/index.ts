@@ -3,7 +3,8 @@ import { DateTime, FileScalar, JSONScalar, UUID } from "../scalars.js";
 import { ArtifactLineage } from "./ArtifactLineage.js";
 import { Board } from "./Board.js";
 import { BoardMember } from "./BoardMember.js";
-import { BoardConnection, GenerationConnection, TagConnection } from "./connections.js";
+import { BoardConnection, CreditTransactionConnection, GenerationConnection, TagConnection } from "./connections.js";
+import { CreditTransaction } from "./CreditTransaction.js";
 import { Generation } from "./Generation.js";
 import { GenerationEvent } from "./GenerationEvent.js";
 import { GeneratorInfo } from "./GeneratorInfo.js";
@@ -36,4 +37,6 @@ export const resolvers: Resolvers = {
   BoardConnection,
   GenerationConnection,
   TagConnection,
+  CreditTransaction,
+  CreditTransactionConnection,
 };
