@@ -128,7 +128,8 @@ describe("reserve, finalize and refund", () => {
     const first = await submit(user, boardId);
     expect(first.errors).toBeUndefined();
     expectError(await submit(other, otherBoard), "INSUFFICIENT_CREDITS", /insufficient credits/);
-    expect(await credits(other)).toEqual({ balance: 0.001, reserved: 0.001, available: 0 });
+    // The same account, seen by the other member (the first run may have finished by now).
+    expect((await credits(other)).available).toBe(0);
     await awaitGeneration(user, first.data!.createGeneration.id);
     await expect.poll(() => credits(admin)).toEqual({ balance: 0, reserved: 0, available: 0 });
     await ledger(pooled, tenant.id, "tenant");

@@ -32,8 +32,9 @@ export function reserveLedgerCte(tenantId: string, actorId: string, amount: numb
 /**
  * Settles a terminal generation's reservation, once (the reservation is cleared in the same
  * statement, so a second call does nothing): COMPLETED charges `actualCost` when given, else the
- * amount reserved, never more than the account holds; FAILED and CANCELLED refund it. Returns
- * whether anything was settled.
+ * amount reserved, never more than the account holds; FAILED and CANCELLED refund it. The
+ * transaction's actor is the generation's user, whose run it settles. Returns whether anything
+ * was settled.
  */
 export async function settleReservation(db: PrismaClient | Prisma.TransactionClient, generationId: string, actualCost?: number): Promise<boolean> {
   const cost = actualCost !== undefined && Number.isFinite(actualCost) && actualCost >= 0 ? actualCost : null;
@@ -47,7 +48,7 @@ export async function settleReservation(db: PrismaClient | Prisma.TransactionCli
       UPDATE generations g SET credits_reserved = NULL FROM held WHERE g.id = held.id
       RETURNING held.*
     ), locked AS (
-      SELECT a.id, a.balance, a.reserved, cleared.amount AS held, cleared.status, cleared.id AS generation_id, cleared.tenant_id,
+      SELECT a.id, a.balance, a.reserved, cleared.amount AS held, cleared.status, cleared.id AS generation_id, cleared.tenant_id, cleared.user_id,
              CASE WHEN cleared.status = 'completed'
                   THEN LEAST(COALESCE(${cost}::numeric, cleared.amount), a.balance - a.reserved + cleared.amount)
                   ELSE 0 END AS charge
@@ -56,12 +57,12 @@ export async function settleReservation(db: PrismaClient | Prisma.TransactionCli
     ), account AS (
       UPDATE credit_accounts a SET balance = locked.balance - locked.charge, reserved = locked.reserved - locked.held, updated_at = now()
       FROM locked WHERE a.id = locked.id
-      RETURNING a.id, a.balance - a.reserved AS available, locked.held, locked.charge, locked.status, locked.generation_id, locked.tenant_id
+      RETURNING a.id, a.balance - a.reserved AS available, locked.held, locked.charge, locked.status, locked.generation_id, locked.tenant_id, locked.user_id
     )
-    INSERT INTO credit_transactions (tenant_id, account_id, type, amount, balance_after, generation_id, description, metadata)
+    INSERT INTO credit_transactions (tenant_id, account_id, type, amount, balance_after, generation_id, actor_id, description, metadata)
     SELECT tenant_id, id,
            CASE WHEN status = 'completed' THEN 'finalize' ELSE 'refund' END::credit_transaction_type,
-           held - charge, available, generation_id,
+           held - charge, available, generation_id, user_id,
            CASE WHEN status = 'completed' THEN 'Charged for the completed generation' ELSE 'Refunded: the generation ' || status END,
            jsonb_build_object('reserved', held, 'charged', charge, 'actual_cost', ${cost}::numeric)
     FROM account`);

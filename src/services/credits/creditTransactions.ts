@@ -4,8 +4,8 @@
  *   credits off, their own account, which may hold entries from when credits were on);
  * - in `tenant` mode that account is the tenant's shared pool, whose ledger shows every member's
  *   spending, so a user sees only the pool's transactions they caused (`actorId`): their
- *   reservations. Settlements (written by the server, with no actor) and admins' grants are not
- *   attributed to a user and stay with the admins;
+ *   reservations and their settlements (whose actor is the generation's user). Admins' grants
+ *   stay with the admins;
  * - tenant admins see every transaction of their tenant, and may narrow it to what one user sees.
  * Nothing of another tenant is ever visible. Lists are newest first, paged by keyset over the
  * (account_id | tenant_id, created_at, id) indexes.
