@@ -1,6 +1,6 @@
 /**
  * Credits through the API: a user's figures (to the user and tenant admins) and an admin's
- * grants and corrections.
+ * grants and corrections (the command line's too); the amount rules purchases share.
  */
 import { z } from "zod";
 import type { ServiceContext } from "../../context.js";
