@@ -1,11 +1,12 @@
 /**
  * The `boards` command line (bin/boards.js runs it): the API and worker processes, database
- * set-up, tenants, the job queue, generators, and submitting a generation to a running API.
+ * set-up, tenants, credits, the job queue, generators, and submitting a generation to a running API.
  * Exit status: 0 success, 1 failure, 2 usage error.
  */
 import { Command, CommanderError, Option } from "commander";
 import { GraphQLError } from "graphql";
 import { CliError } from "./CliError.js";
+import { creditsGrant, creditsShow } from "./commands/credits.js";
 import { migrate, seed } from "./commands/database.js";
 import { generate } from "./commands/generate.js";
 import { generatorsList } from "./commands/generators.js";
@@ -24,7 +25,7 @@ function positiveInt(value: string): number {
 /** The command tree; `longRunning` is set when a command leaves a server or worker running. */
 function buildProgram(state: { longRunning: boolean }): Command {
   const program = new Command("boards")
-    .description("Operate a boards-server deployment: processes, database, tenants, jobs, generators.")
+    .description("Operate a boards-server deployment: processes, database, tenants, credits, jobs, generators.")
     .showHelpAfterError("(run with --help for usage)")
     .showSuggestionAfterError()
     .exitOverride();
@@ -57,6 +58,21 @@ function buildProgram(state: { longRunning: boolean }): Command {
     .requiredOption("--name <name>", "display name")
     .addOption(json())
     .action(tenantsCreate);
+
+  const credits = program.command("credits").description("grant credits and show accounts (BOARDS_CREDITS_MODE user or tenant)");
+  const account = (command: Command) =>
+    command
+      .requiredOption("--tenant <slug>", "the tenant")
+      .option("--user <id or email>", "the user whose account it is (user mode only)")
+      .addOption(json());
+  account(credits.command("grant").description("grant credits, or correct them with --adjust (may be negative)"))
+    .requiredOption("--amount <n>", "credits, at most six decimals")
+    .option("--description <text>", "why, kept in the ledger")
+    .option("--adjust", "a correction rather than a grant")
+    .action(creditsGrant);
+  account(credits.command("show").description("an account's balance, reserved and available credits and its latest transactions"))
+    .addOption(new Option("--limit <n>", "at most this many transactions").default(10).argParser(positiveInt))
+    .action(creditsShow);
 
   const jobs = program.command("jobs").description("inspect and manage the job queue (graphile-worker)");
   const listOptions = (command: Command) =>

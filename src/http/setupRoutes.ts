@@ -7,6 +7,8 @@
  *   DELETE /api/setup/tenant/{id}         delete with everything in it
  *   GET    /api/setup/tenants             every tenant, newest first
  *   GET    /api/setup/status              setup state and recommendations
+ *   POST   /api/setup/credits/purchase    a billing system's purchase (once per idempotency key)
+ *   GET    /api/setup/credits/{tenant_id} an account's figures (?user_id=… in user mode)
  *   GET    /api/tenants/registration/status   public
  *   POST   /api/tenants/register          a signed-in user, multi-tenant mode only
  *
@@ -24,6 +26,7 @@ import type { Env } from "../env.js";
 import type { FieldError } from "../errors.js";
 import { isGraphQLError } from "../graphql/maskError.js";
 import { requestStore } from "../requestContext.js";
+import { creditAccountOf, purchaseCredits } from "../services/credits/creditPurchases.js";
 import { registerTenant, registrationStatus } from "../services/tenantRegistration.js";
 import { deleteTenant, getTenant, listTenants, setupStatus, setupTenant, tenantView, updateTenant, type SetupAdmin } from "../services/tenants.js";
 import { checkAdminToken } from "./adminToken.js";
@@ -37,6 +40,8 @@ import type { StorageRouter } from "../storage/StorageRouter.js";
 
 const MAX_BODY_BYTES = 64 * 1024;
 const TENANT_BY_ID = /^\/api\/setup\/tenant\/([^/]+)$/;
+const CREDITS_PURCHASE = "/api/setup/credits/purchase";
+const CREDITS_BY_TENANT = /^\/api\/setup\/credits\/([^/]+)$/;
 const REGISTRATION_PATHS = new Set(["/api/tenants/registration/status", "/api/tenants/register"]);
 
 /** Paths served here (exempt from the multi-tenant X-Tenant requirement, as in Boards). */
@@ -52,6 +57,8 @@ const STATUS_BY_CODE: Record<string, number> = {
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
+  // The server is not set up for the request (credits off): the same answer until an operator acts.
+  FAILED_PRECONDITION: 409,
   SERVICE_UNAVAILABLE: 503,
 };
 
@@ -61,7 +68,7 @@ function sendServiceError(res: ServerResponse, error: GraphQLError) {
   const fieldErrors = error.extensions.fieldErrors as FieldError[] | undefined;
   if (code === "BAD_USER_INPUT" && fieldErrors) {
     const detail = fieldErrors.map((e) => ({
-      loc: e.field === "body" ? ["body"] : ["body", ...e.field.split(".")],
+      loc: e.field === "body" ? ["body"] : /^(query|path)\./.test(e.field) ? e.field.split(".") : ["body", ...e.field.split(".")],
       msg: e.message,
       type: "value_error",
     }));
@@ -121,6 +128,15 @@ export function createSetupRoutes(deps: SetupRouteDeps) {
     return methodNotAllowed(res, ["GET", "PUT", "DELETE"]);
   }
 
+  async function creditsOfTenant(req: IncomingMessage, res: ServerResponse, admin: SetupAdmin, id: string) {
+    if (req.method !== "GET") return methodNotAllowed(res, ["GET"]);
+    if (!isUuid(id)) {
+      return sendJson(res, 422, { detail: [{ loc: ["path", "tenant_id"], msg: "Input should be a valid UUID", type: "uuid_parsing" }] });
+    }
+    const userId = new URL(req.url ?? "/", "http://localhost").searchParams.get("user_id") ?? undefined;
+    return sendJson(res, 200, await creditAccountOf(admin, prisma, env.creditsMode, id.toLowerCase(), userId));
+  }
+
   async function setup(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
     const check = checkAdminToken(req.headers.authorization, env.adminToken);
     if (!check.ok) return sendJson(res, check.status, { detail: check.detail }, check.status === 401 ? { "www-authenticate": "Bearer" } : {});
@@ -148,6 +164,16 @@ export function createSetupRoutes(deps: SetupRouteDeps) {
       if (req.method !== "GET") return methodNotAllowed(res, ["GET"]);
       return sendJson(res, 200, await setupStatus(admin, prisma, { ...policy, authProvider: env.auth.provider }));
     }
+    if (path === CREDITS_PURCHASE) {
+      if (req.method !== "POST") return methodNotAllowed(res, ["POST"]);
+      const body = await bodyOf(req, res);
+      if (!body) return;
+      const purchase = await purchaseCredits(admin, prisma, env.creditsMode, body.value);
+      if (!purchase.replayed) audit({ transactionId: purchase.transaction.id, amount: purchase.transaction.amount }, "credits purchased");
+      return sendJson(res, purchase.replayed ? 200 : 201, purchase);
+    }
+    const credits = CREDITS_BY_TENANT.exec(path);
+    if (credits) return creditsOfTenant(req, res, admin, credits[1]!);
     const byId = TENANT_BY_ID.exec(path);
     // Left encoded: a valid id has nothing to decode, and bad escapes must not throw.
     if (byId) return tenantById(req, res, admin, byId[1]!);

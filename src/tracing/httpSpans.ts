@@ -19,6 +19,7 @@ const EXACT_ROUTES = new Set([
   "/api/setup/tenant",
   "/api/setup/tenants",
   "/api/setup/status",
+  "/api/setup/credits/purchase",
   "/api/tenants/registration/status",
   "/api/tenants/register",
 ]);
@@ -26,6 +27,7 @@ const EXACT_ROUTES = new Set([
 const PATTERN_ROUTES: Array<[RegExp, string]> = [
   [/^\/api\/sse\/generations\/[^/]+\/progress$/, "/api/sse/generations/{id}/progress"],
   [/^\/api\/storage\/.+/, "/api/storage/{key}"],
+  [/^\/api\/setup\/credits\/[^/]+$/, "/api/setup/credits/{tenant_id}"],
 ];
 
 /** The route pattern a path belongs to, or undefined for paths no route serves. */
