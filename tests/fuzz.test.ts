@@ -13,6 +13,7 @@ import { createFuzzer, type FuzzRequest } from "./helpers/fuzzDocuments.js";
 import { awaitCompleted, startIsolatedServer, submitGeneration } from "./helpers/pipeline.js";
 import { openRawSocket, type RawGraphQLSocket } from "./helpers/rawWebSocket.js";
 import type { TestServer } from "./helpers/server.js";
+import { MAX_SOCKET_MESSAGE_BYTES } from "../src/http/websocket.js";
 
 const SEED = Number(process.env.BOARDS_FUZZ_SEED ?? 20261204);
 const COUNT = Number(process.env.BOARDS_FUZZ_COUNT ?? 2000);
@@ -174,11 +175,20 @@ describe("fuzzing the GraphQL interface", () => {
       return fuzzer.next(roll < 0.4 ? "subscription" : roll < 0.75 ? "query" : "mutation");
     };
     const failures: Failure[] = [];
+    const oversized: FuzzRequest[] = [];
     const socket = await openRawSocket(server);
     try {
       await socket.init({ Authorization: `Bearer ${owner.token}`, "X-Tenant": tenant });
       for (let at = 0; at < COUNT / 5 && !socket.closed; at += 10) {
         const batch = new Map(Array.from({ length: 10 }, (_, i) => [`op-${at + i}`, operationAt()] as const));
+        for (const [id, op] of batch) {
+          // A frame past the limit is refused by closing the socket (1009), not answered as an
+          // error: those go to sockets of their own below.
+          if (Buffer.byteLength(JSON.stringify({ id, type: "subscribe", payload: { query: op.query, variables: op.variables } })) > MAX_SOCKET_MESSAGE_BYTES) {
+            oversized.push(op);
+            batch.delete(id);
+          }
+        }
         for (const [id, op] of batch) socket.subscribe(id, op.query, op.variables);
         await settle(socket, batch, failures);
         // Read afresh: the loop's check narrowed `closed` to null, but settling may close it.
@@ -192,6 +202,13 @@ describe("fuzzing the GraphQL interface", () => {
       }
     } finally {
       await socket.close();
+    }
+    for (const op of oversized.slice(0, 3)) {
+      const own = await openRawSocket(server);
+      await own.init({ Authorization: `Bearer ${owner.token}`, "X-Tenant": tenant });
+      own.subscribe("oversized", op.query, op.variables);
+      const closed = await own.waitClosed();
+      if (closed.code !== 1009) failures.push({ where: `oversized message closed the socket with ${closed.code}`, request: op.query.slice(0, 200), answer: "" });
     }
     expect(failures.slice(0, 5), `${failures.length} failing answers (seed ${SEED + 1})`).toEqual([]);
     await expectAlive();

@@ -27,6 +27,11 @@ import type { Logger } from "../logger.js";
 
 /** How long a new socket may take to send `connection_init` before it is closed (4408). */
 const CONNECTION_INIT_TIMEOUT_MS = 3_000;
+/**
+ * The largest message a client may send. Uploads go over HTTP, so a message is an operation and
+ * its variables; a larger frame closes the socket with 1009 (message too big) before it is read.
+ */
+export const MAX_SOCKET_MESSAGE_BYTES = 1024 * 1024;
 
 type Enveloped = ReturnType<GraphQLServer["getEnveloped"]>;
 type RootValue = { execute: Enveloped["execute"]; subscribe: Enveloped["subscribe"] };
@@ -81,7 +86,7 @@ export function attachWebSockets(
   options: { multiTenantMode: boolean; maxOperationsPerConnection: number; maxNodes: number; subscriptions: SubscriptionQuota; logger: Logger },
 ): () => Promise<void> {
   const { logger } = options;
-  const wss = new WebSocketServer({ server, path: "/graphql", maxPayload: 1024 * 1024 });
+  const wss = new WebSocketServer({ server, path: "/graphql", maxPayload: MAX_SOCKET_MESSAGE_BYTES });
   const disposable = useServer(
     {
       connectionInitWaitTimeout: CONNECTION_INIT_TIMEOUT_MS,
