@@ -13,6 +13,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
+import { fileURLToPath } from "node:url";
 import { settleReservation } from "../src/services/credits/creditReservations.js";
 import { signToken } from "../tests/helpers/actors.js";
 import { createMigratedDatabase } from "../tests/helpers/database.js";
@@ -24,6 +25,8 @@ const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 300);
 const WARMUP = 50;
 const serverUrl = process.env.BOARDS_DATABASE_URL || process.env.DATABASE_URL || "postgresql://postgres@127.0.0.1:5432/postgres";
 
+/** Prices image-from-prompt (built-ins are otherwise free, and a free run reserves nothing). */
+const PRICED = fileURLToPath(new URL("../tests/fixtures/generators/priced-builtins.yaml", import.meta.url));
 const CREATE = `mutation($b: UUID!, $p: JSON!) { createGeneration(input: { boardId: $b, generatorName: "image-from-prompt", artifactType: IMAGE, inputParams: $p }) { id } }`;
 const CANCEL = `mutation($id: UUID!) { cancelGeneration(id: $id) { status } }`;
 
@@ -51,7 +54,7 @@ async function measure(server: TestServer, count: number, call: (i: number) => P
 
 async function run(mode: "off" | "user") {
   const database = await createMigratedDatabase(serverUrl, `boards_bench_credits_${mode}_${randomBytes(3).toString("hex")}`);
-  const server = await launchServer(database.url, { BOARDS_LOG_LEVEL: "silent", BOARDS_CREDITS_MODE: mode });
+  const server = await launchServer(database.url, { BOARDS_LOG_LEVEL: "silent", BOARDS_CREDITS_MODE: mode, BOARDS_GENERATORS_CONFIG_PATH: PRICED });
   try {
     const tenant = `bench-${mode}`;
     const token = await signToken({ sub: `bench-${mode}`, roles: ["admin"] });

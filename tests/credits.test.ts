@@ -3,9 +3,10 @@
  * statement that inserts them (refused with INSUFFICIENT_CREDITS otherwise, nothing written),
  * completion finalizes, cancellation refunds; 50 concurrent submissions against a balance that
  * covers 10 accept exactly 10; a settlement lost to a crash is made by the recovery sweep; and an
- * account's transactions always sum to its available credits. `image-from-prompt` is estimated at
- * 0.001 credits per image.
+ * account's transactions always sum to its available credits. The servers price `image-from-prompt`
+ * at 0.001 credits per image through their generators file (built-ins are otherwise free).
  */
+import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { settleReservation } from "../src/services/credits/creditReservations.js";
 import { expectError, newTenant, type Actor, type TenantHandle } from "./helpers/actors.js";
@@ -22,11 +23,13 @@ let worker: TestServer;
 let quiet: TestServer;
 let pooled: TestServer;
 
+const PRICED = fileURLToPath(new URL("./fixtures/generators/priced-builtins.yaml", import.meta.url));
+
 beforeAll(async () => {
   [worker, quiet, pooled] = await Promise.all([
-    startIsolatedServer({ BOARDS_CREDITS_MODE: "user" }, { worker: true }),
-    startIsolatedServer({ BOARDS_CREDITS_MODE: "user" }),
-    startIsolatedServer({ BOARDS_CREDITS_MODE: "tenant" }, { worker: true }),
+    startIsolatedServer({ BOARDS_CREDITS_MODE: "user", BOARDS_GENERATORS_CONFIG_PATH: PRICED }, { worker: true }),
+    startIsolatedServer({ BOARDS_CREDITS_MODE: "user", BOARDS_GENERATORS_CONFIG_PATH: PRICED }),
+    startIsolatedServer({ BOARDS_CREDITS_MODE: "tenant", BOARDS_GENERATORS_CONFIG_PATH: PRICED }, { worker: true }),
   ]);
 });
 afterAll(async () => {

@@ -12,6 +12,7 @@ import { readFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { Writable } from "node:stream";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -34,6 +35,7 @@ const fixtures = new URL("./fixtures/", import.meta.url);
 const boards = JSON.parse(readFileSync(new URL("boards-generators.json", fixtures), "utf8")) as BoardsGenerator[];
 const runs = (JSON.parse(readFileSync(new URL("boards-generator-runs.json", fixtures), "utf8")) as { generators: Record<string, Run[]> }).generators;
 const BUILTINS = ["audio-tone", "image-from-prompt", "image-transform", "text-from-prompt"];
+const PRICED = fileURLToPath(new URL("./fixtures/generators/priced-builtins.yaml", import.meta.url));
 const FAKE_KEYS = { FAL_KEY: "test-fal-key", REPLICATE_API_TOKEN: "test-replicate-key", OPENAI_API_KEY: "test-openai-key", KIE_API_KEY: "test-kie-key" };
 
 type Listed = { name: string; description: string; artifactType: string; inputSchema: unknown };
@@ -47,7 +49,7 @@ let configDir: string;
 let bare: TestServer;
 /** FAL_KEY only. */
 let falOnly: TestServer;
-/** All four providers: fal by its variable, the others through BOARDS_GENERATOR_API_KEYS. */
+/** All four providers: fal by its variable, the others through BOARDS_GENERATOR_API_KEYS; priced built-ins. */
 let keyed: TestServer;
 /** No keys, and a config file with `list_unconfigured: true`. */
 let listAll: TestServer;
@@ -89,7 +91,8 @@ beforeAll(async () => {
   [bare, falOnly, keyed, listAll, broken] = await Promise.all([
     startServer(db),
     startServer({ ...db, FAL_KEY }),
-    startServer({ ...db, FAL_KEY, BOARDS_GENERATOR_API_KEYS: JSON.stringify(others) }),
+    // The built-ins priced by a generators file (they are free otherwise).
+    startServer({ ...db, FAL_KEY, BOARDS_GENERATOR_API_KEYS: JSON.stringify(others), BOARDS_GENERATORS_CONFIG_PATH: PRICED }),
     startServer({ ...db, BOARDS_GENERATORS_CONFIG_PATH: configPath }),
     startServer({ ...db, FAL_KEY }, { override: withBrokenFormulas }),
   ]);
@@ -303,6 +306,16 @@ describe("GeneratorInfo.estimatedCost", () => {
     expect(costs.get("fal-flux-2")).toBeNull();
     expect(costs.get("image-transform")).toBe(0.001);
     expect(costs.get("fal-bria-background-remove")).toBe(0.02);
+  });
+
+  it("prices built-ins at 0 unless the generators file gives them a cost", async () => {
+    const free = await priced(bare, { prompt: "sample prompt text", num_images: 2 });
+    expect([...free.keys()]).toEqual(BUILTINS);
+    expect(free.get("image-from-prompt")).toBe(0);
+    expect(free.get("text-from-prompt")).toBe(0);
+    const configured = await priced(keyed, { prompt: "sample prompt text", num_images: 2 });
+    expect(configured.get("image-from-prompt")).toBe(0.002);
+    expect(configured.get("text-from-prompt")).toBe(0);
   });
 
   it("is null for inputs that are not an object, without failing the list", async () => {

@@ -149,9 +149,40 @@ describe("loadGenerators", () => {
     expect(quick.artifactType).toBe("image");
     expect(quick.description).toBe(imageFromPrompt.description);
     expect(quick.inputSchema).toBe(imageFromPrompt.inputSchema);
-    expect(quick.estimateCost(imageFromPrompt.inputSchema.parse({ prompt: "x", num_images: 2 }))).toBeCloseTo(0.002);
+    // Built-ins run offline: free unless the file prices them.
+    expect(quick.estimateCost(imageFromPrompt.inputSchema.parse({ prompt: "x", num_images: 2 }))).toBe(0);
     // The built-in itself keeps its name.
     expect(imageFromPrompt.name).toBe("image-from-prompt");
+  });
+
+  it("prices an entry with its cost formula, leaving the built-in and unpriced entries free", async () => {
+    const path = await config(
+      [
+        "include_builtins: false",
+        "include_catalogue: false",
+        "generators:",
+        "  - builtin: image-from-prompt",
+        "    cost: { mul: [0.0025, num_images] }",
+        "  - builtin: text-from-prompt",
+        "    cost: 0.01",
+        "  - builtin: audio-tone",
+        `  - module: ${JSON.stringify(FIXTURE)}`,
+        "    cost: { add: [0.5, { len: text }] }",
+        "",
+      ].join("\n"),
+    );
+    const registry = await loadGenerators(path, capturingLogger().logger);
+    const cost = (name: string, inputs: Record<string, unknown>) => {
+      const generator = registry.get(name) as Generator;
+      return generator.estimateCost(generator.inputSchema.parse(inputs));
+    };
+    expect(cost("image-from-prompt", { prompt: "x", num_images: 3 })).toBeCloseTo(0.0075, 10);
+    expect(cost("text-from-prompt", { prompt: "x" })).toBe(0.01);
+    expect(cost("audio-tone", { prompt: "x" })).toBe(0);
+    expect(builtin("image-from-prompt").estimateCost(imageFromPrompt.inputSchema.parse({ prompt: "x", num_images: 3 }))).toBe(0);
+    // The entry's formula replaces the module's own estimateCost (0 for this fixture).
+    expect(cost("fixture-echo", { text: "abcd" })).toBe(4.5);
+    expect((await configError(await config(["generators:", "  - builtin: image-from-prompt", "    cost: { pow: [2, 3] }", ""].join("\n")))).message).toMatch(/generators\[0\]/);
   });
 
   it("reads a JSON config", async () => {

@@ -8,11 +8,16 @@
  *     - builtin: image-from-prompt
  *       name: quick-image     # optional: register under another name
  *       enabled: true         # false: leave it out
+ *       cost: { mul: [0.001, num_images] }   # optional: USD per run, a number or a formula
  *     - module: ./plugins/my-provider.js   # relative to the config file
  *       export: default                    # a Generator, or a function (options) => Generator
  *       options: { model: "x" }
  *     - package: boards-generator-fal      # an installed npm package (or package/subpath)
  *       export: createFalGenerator
+ *
+ * Built-in generators run offline and cost 0 unless their entry gives a `cost` (the expression
+ * language of declarations, ./declarative/GeneratorDeclaration.ts); on a module or package entry
+ * `cost` replaces the plugin's own `estimateCost`.
  *
  * Without a config file every built-in generator and every catalogue generator (Boards' provider
  * generators, ./declarative/catalogue.json) is registered. `include_catalogue: false` leaves the
@@ -32,6 +37,8 @@ import { z } from "zod";
 import type { Logger } from "../logger.js";
 import { builtinGenerators } from "./builtin/index.js";
 import { loadCatalogue } from "./declarative/catalogue.js";
+import { costFromFormula } from "./declarative/estimateCost.js";
+import { ExprSchema, type Expr } from "./declarative/GeneratorDeclaration.js";
 import { BoardsConfigError, loadBoardsConfig } from "./declarative/loadBoardsConfig.js";
 import { declaredGenerator, type Generator } from "./Generator.js";
 import { GeneratorRegistry } from "./GeneratorRegistry.js";
@@ -48,6 +55,7 @@ const EntrySchema = z
     options: z.record(z.string(), z.unknown()).default({}),
     name: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,99}$/, "must be lowercase letters, digits, '.', '_' or '-'").optional(),
     enabled: z.boolean().default(true),
+    cost: ExprSchema.optional(),
   })
   .refine((e) => [e.builtin, e.module, e.package].filter(Boolean).length === 1, { message: "needs exactly one of 'builtin', 'module' or 'package'" });
 
@@ -90,9 +98,16 @@ function assertGenerator(value: unknown, where: string): Generator {
   return g as Generator;
 }
 
-/** The same generator under another name (prototype kept, so class-based plugins still work). */
-function renamed(generator: Generator, name: string): Generator {
-  return Object.create(generator, { name: { value: name, enumerable: true } }) as Generator;
+/**
+ * The generator as an entry configures it: under another name, priced by a cost formula
+ * (prototype kept, so class-based plugins still work).
+ */
+function configured(generator: Generator, entry: { name?: string; cost?: Expr }): Generator {
+  const overrides: PropertyDescriptorMap = {};
+  if (entry.name) overrides.name = { value: entry.name, enumerable: true };
+  const formula = entry.cost;
+  if (formula !== undefined) overrides.estimateCost = { value: (inputs: Record<string, unknown>) => costFromFormula(formula, inputs) };
+  return Object.keys(overrides).length > 0 ? (Object.create(generator, overrides) as Generator) : generator;
 }
 
 /**
@@ -162,7 +177,7 @@ export async function loadGenerators(configPath: string | undefined, logger: Log
       if (entry.builtin) mentionedBuiltins.add(entry.builtin);
       if (!entry.enabled) continue;
       const generator = await instantiate(entry, dirname(configPath));
-      registry.register(entry.name ? renamed(generator, entry.name) : generator);
+      registry.register(configured(generator, entry));
     } catch (error) {
       if (config.strict_mode) {
         throw error instanceof GeneratorConfigError ? error : new GeneratorConfigError((error as Error).message);

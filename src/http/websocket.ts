@@ -112,6 +112,20 @@ export function attachWebSockets(
     },
     wss,
   );
+  // Registered after graphql-ws's own listener, so it runs once that one has attached its
+  // socket error handler, which it replaces: that handler prints the client's protocol errors
+  // (a frame past the limit, invalid UTF-8) with console.error, stack and all. ws has already
+  // closed such a socket with the right code (1009, 1007…); other errors close it as graphql-ws
+  // would (1011).
+  wss.on("connection", (socket) => {
+    socket.removeAllListeners("error");
+    socket.on("error", (err: Error & { code?: string }) => {
+      const fromClient = err.code?.startsWith("WS_ERR_") === true;
+      if (fromClient) logger.info({ code: err.code, reason: err.message }, "closed a WebSocket for a protocol error of its client");
+      else logger.error({ err }, "WebSocket error");
+      if (!fromClient) socket.close(1011, "Internal server error");
+    });
+  });
 
   async function prepare(connectionParams: Record<string, unknown> | undefined, payload: SubscribePayload) {
     const headers = headersFrom(connectionParams);

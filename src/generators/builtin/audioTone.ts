@@ -21,7 +21,8 @@ export const audioTone: Generator<typeof inputSchema> = {
   artifactType: "audio",
   description: "Offline demo: a WAV melody derived from the prompt (no network, no API key).",
   inputSchema,
-  estimateCost: (inputs) => 0.0001 * inputs.duration_seconds,
+  // Runs offline: free, unless the generators file gives this entry a `cost`.
+  estimateCost: () => 0,
   async generate(inputs, ctx) {
     await simulateWork(ctx, inputs.delay_ms, inputs.progress_steps);
     const rand = random(seedFrom(inputs.prompt));

@@ -56,7 +56,8 @@ export const imageFromPrompt: Generator<typeof inputSchema> = {
   artifactType: "image",
   description: "Offline demo: draws an abstract PNG from the prompt (no network, no API key).",
   inputSchema,
-  estimateCost: (inputs) => 0.001 * inputs.num_images,
+  // Runs offline: free, unless the generators file gives this entry a `cost`.
+  estimateCost: () => 0,
   async generate(inputs, ctx) {
     await simulateWork(ctx, inputs.delay_ms, inputs.progress_steps);
     for (let index = 0; index < inputs.num_images; index++) {

@@ -19,7 +19,8 @@ export const imageTransform: Generator<typeof inputSchema> = {
   artifactType: "image",
   description: "Offline demo: inverts, greys, blurs, flips or mirrors an input image into a new PNG.",
   inputSchema,
-  estimateCost: () => 0.001,
+  // Runs offline: free, unless the generators file gives this entry a `cost`.
+  estimateCost: () => 0,
   async generate(inputs, ctx) {
     const path = await ctx.resolveArtifact(inputs.image);
     await simulateWork(ctx, inputs.delay_ms, inputs.progress_steps);

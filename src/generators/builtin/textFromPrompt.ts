@@ -20,7 +20,8 @@ export const textFromPrompt: Generator<typeof inputSchema> = {
   artifactType: "text",
   description: "Offline demo: echoes, shouts or spins a tiny story from the prompt.",
   inputSchema,
-  estimateCost: () => 0.0001,
+  // Runs offline: free, unless the generators file gives this entry a `cost`.
+  estimateCost: () => 0,
   async generate(inputs, ctx) {
     await simulateWork(ctx, inputs.delay_ms, inputs.progress_steps);
     const rand = random(seedFrom(inputs.prompt));

@@ -126,7 +126,7 @@ export type GeneratorDeclaration = {
   maxWaitSeconds?: number;
 };
 
-const ExprSchema: z.ZodType<Expr> = z.lazy(() =>
+export const ExprSchema: z.ZodType<Expr> = z.lazy(() =>
   z.union([
     z.string(),
     z.number(),
