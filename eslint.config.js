@@ -67,6 +67,7 @@ export default [
               'ArtifactLineage',
               'AncestryNode',
               'Credits',
+              'CreditsEvent',
               'DescendantNode',
               'GeneratorInfo',
               'GenerationEvent',

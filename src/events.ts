@@ -1,6 +1,6 @@
 /**
- * Generation events between processes. Every state change of a generation is written to its
- * row first, then published here: on Redis (so API and worker processes, any number of each,
+ * Generation events (and changes of credit accounts) between processes. Every state change of
+ * a generation is written to its row first, then published here: on Redis (so API and worker processes, any number of each,
  * share one bus) when BOARDS_REDIS_URL / REDIS_URL is set, in-process otherwise.
  *
  * Events carry a snapshot of the row (JSON-safe, dates as ISO strings), so a subscriber can
@@ -13,7 +13,7 @@
  * database; subscribing while the bus is away gives such an ended subscription at once.
  */
 import { PubSub, type PubSubEngine } from "graphql-subscriptions";
-import type { Generation } from "./generated/prisma/client.js";
+import type { CreditTransactionType, Generation } from "./generated/prisma/client.js";
 import type { Logger } from "./logger.js";
 import { eventBusPublishDuration, eventBusPublishFailures } from "./metrics/metrics.js";
 import { RedisChannels } from "./redisChannels.js";
@@ -35,7 +35,25 @@ export type GenerationEvent = {
   timestamp: string;
 };
 
+/**
+ * A change of a credit account as it travels on the bus: whose account, and the ledger entry
+ * that changed it. Subscribers read the figures themselves, so out-of-order delivery never
+ * shows stale ones.
+ */
+export type CreditChange = {
+  tenantId: string;
+  /** The account's holder: a user id, or "tenant" for the tenant's pool. */
+  holder: string;
+  type: CreditTransactionType;
+  /** Signed, as the ledger records it (a reservation is negative). */
+  amount: number;
+  generationId: string | null;
+  /** When the change was published (ISO). */
+  timestamp: string;
+};
+
 const generationTopic = (id: string) => `generation:${id}`;
+const creditsTopic = (tenantId: string, holder: string) => `credits:${tenantId}:${holder}`;
 const boardTopic = (id: string) => `board:${id}`;
 const accessTopic = (boardId: string) => `board-access:${boardId}`;
 
@@ -65,15 +83,15 @@ export const TERMINAL_STATUSES = new Set(["COMPLETED", "FAILED", "CANCELLED"]);
  * An active subscription: iterate `events`; `close()` ends it. `interrupted()` tells whether it
  * ended because the bus went away (events may have been missed) rather than by `close()`.
  */
-export type EventSubscription = { events: AsyncIterableIterator<GenerationEvent>; close: () => void; interrupted: () => boolean };
+export type EventSubscription<T = GenerationEvent> = { events: AsyncIterableIterator<T>; close: () => void; interrupted: () => boolean };
 
 /** Unbounded FIFO bridging push callbacks to an async iterator. */
-class EventQueue {
-  private readonly buffered: GenerationEvent[] = [];
-  private waiting: ((result: IteratorResult<GenerationEvent>) => void) | null = null;
+class EventQueue<T> {
+  private readonly buffered: T[] = [];
+  private waiting: ((result: IteratorResult<T>) => void) | null = null;
   private ended = false;
 
-  push(event: GenerationEvent) {
+  push(event: T) {
     if (this.ended) return;
     if (this.waiting) {
       const resolve = this.waiting;
@@ -93,14 +111,14 @@ class EventQueue {
     }
   }
 
-  iterate(onReturn: () => void): AsyncIterableIterator<GenerationEvent> {
-    const next = (): Promise<IteratorResult<GenerationEvent>> => {
+  iterate(onReturn: () => void): AsyncIterableIterator<T> {
+    const next = (): Promise<IteratorResult<T>> => {
       const event = this.buffered.shift();
       if (event) return Promise.resolve({ value: event, done: false });
       if (this.ended) return Promise.resolve({ value: undefined, done: true });
       return new Promise((resolve) => (this.waiting = resolve));
     };
-    const iterator: AsyncIterableIterator<GenerationEvent> = {
+    const iterator: AsyncIterableIterator<T> = {
       next,
       return: async () => {
         onReturn();
@@ -112,7 +130,7 @@ class EventQueue {
   }
 }
 
-/** Publish/subscribe for generation events. */
+/** Publish/subscribe for generation events and credit changes. */
 export class EventBus {
   private open = 0;
   private closed = false;
@@ -170,6 +188,12 @@ export class EventBus {
     await this.deliver([[accessTopic(boardId), { boardId }]]);
   }
 
+  /** Publishes a change of a credit account to the account's topic; never throws. */
+  async publishCreditChange(change: Omit<CreditChange, "timestamp">): Promise<void> {
+    const event: CreditChange = { ...change, timestamp: new Date().toISOString() };
+    await this.deliver([[creditsTopic(change.tenantId, change.holder), event]]);
+  }
+
   private async deliver(messages: Array<[string, unknown]>): Promise<void> {
     const timer = eventBusPublishDuration.startTimer();
     try {
@@ -191,9 +215,17 @@ export class EventBus {
    * `close()` (or end the iteration) to unsubscribe. When the bus is unreachable, resolves with
    * a subscription that has already ended, interrupted.
    */
-  async subscribe(kind: "generation" | "board", id: string, watch?: { boardId: string; onAccessChange: () => void }): Promise<EventSubscription> {
-    const queue = new EventQueue();
-    const topic = kind === "generation" ? generationTopic(id) : boardTopic(id);
+  subscribe(kind: "generation" | "board", id: string, watch?: { boardId: string; onAccessChange: () => void }): Promise<EventSubscription> {
+    return this.openTopic<GenerationEvent>(kind === "generation" ? generationTopic(id) : boardTopic(id), watch);
+  }
+
+  /** Subscribes to the changes of one credit account, as {@link subscribe} does to a generation's. */
+  subscribeCredits(tenantId: string, holder: string): Promise<EventSubscription<CreditChange>> {
+    return this.openTopic<CreditChange>(creditsTopic(tenantId, holder));
+  }
+
+  private async openTopic<T>(topic: string, watch?: { boardId: string; onAccessChange: () => void }): Promise<EventSubscription<T>> {
+    const queue = new EventQueue<T>();
     const ids: number[] = [];
     let interrupted = false;
     let closed = false;
@@ -213,7 +245,7 @@ export class EventBus {
     this.open += 1;
     this.interrupters.add(interrupt);
     try {
-      ids.push(await this.engine.subscribe(topic, (event: GenerationEvent) => queue.push(event), {}));
+      ids.push(await this.engine.subscribe(topic, (event: T) => queue.push(event), {}));
       if (watch) ids.push(await this.engine.subscribe(accessTopic(watch.boardId), () => watch.onAccessChange(), {}));
     } catch (err) {
       // Half a subscription would stay registered forever: undo what succeeded.

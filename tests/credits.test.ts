@@ -109,10 +109,10 @@ describe("reserve, finalize and refund", () => {
     expect(await credits(user)).toEqual({ balance: 0.002, reserved: 0.002, available: 0 });
     // Ended as a worker ends them, then settled with the provider's figures (once only).
     await quiet.prisma.generation.updateMany({ where: { id: { in: [cheaper, dearer] } }, data: { status: "COMPLETED" } });
-    expect(await settleReservation(quiet.prisma, cheaper, 0.0004)).toBe(true);
-    expect(await settleReservation(quiet.prisma, cheaper, 0.0004)).toBe(false);
+    expect(await settleReservation(quiet.prisma, cheaper, 0.0004)).toMatchObject({ type: "FINALIZE", amount: 0.0006, generationId: cheaper });
+    expect(await settleReservation(quiet.prisma, cheaper, 0.0004)).toBeNull();
     expect(await credits(user)).toEqual({ balance: 0.0016, reserved: 0.001, available: 0.0006 });
-    expect(await settleReservation(quiet.prisma, dearer, 0.005)).toBe(true);
+    expect(await settleReservation(quiet.prisma, dearer, 0.005)).toMatchObject({ type: "FINALIZE", amount: -0.0006, generationId: dearer });
     expect(await credits(user)).toEqual({ balance: 0, reserved: 0, available: 0 });
     const finalized = await quiet.prisma.creditTransaction.findMany({ where: { tenantId: tenant.id, type: "FINALIZE" }, orderBy: { createdAt: "asc" } });
     expect(finalized.map((t) => [t.amount.toNumber(), t.metadata])).toEqual([

@@ -168,7 +168,7 @@ export function createSetupRoutes(deps: SetupRouteDeps) {
       if (req.method !== "POST") return methodNotAllowed(res, ["POST"]);
       const body = await bodyOf(req, res);
       if (!body) return;
-      const purchase = await purchaseCredits(admin, prisma, env.creditsMode, body.value);
+      const purchase = await purchaseCredits(admin, deps, env.creditsMode, body.value);
       if (!purchase.replayed) audit({ transactionId: purchase.transaction.id, amount: purchase.transaction.amount }, "credits purchased");
       return sendJson(res, purchase.replayed ? 200 : 201, purchase);
     }

@@ -39,9 +39,11 @@ async function transition(
   if (!LIVE.includes(row.status)) generationsFinished.inc({ generator: row.generatorName, status: row.status });
   if (!LIVE.includes(row.status) && row.creditsReserved !== null) {
     // Settled right after; if this process dies in between, the liveness sweep settles it.
-    await settleReservation(deps.prisma, row.id, actualCost).catch((err: unknown) =>
-      deps.logger?.warn({ err, generationId: row.id }, "could not settle credits; the recovery sweep will"),
-    );
+    const change = await settleReservation(deps.prisma, row.id, actualCost).catch((err: unknown) => {
+      deps.logger?.warn({ err, generationId: row.id }, "could not settle credits; the recovery sweep will");
+      return null;
+    });
+    if (change) await deps.events.publishCreditChange(change);
   }
   await deps.events.publish(row, phase, message);
   return row;

@@ -105,7 +105,12 @@ export class WorkerLiveness {
       WHERE credits_reserved IS NOT NULL AND status IN ('completed', 'failed', 'cancelled') AND updated_at < ${cutoff}
       LIMIT 500`);
     const settled: string[] = [];
-    for (const { id } of unsettled) if (await settleReservation(this.deps.prisma, id)) settled.push(id);
+    for (const { id } of unsettled) {
+      const change = await settleReservation(this.deps.prisma, id);
+      if (!change) continue;
+      settled.push(id);
+      await this.deps.events.publishCreditChange(change);
+    }
     if (settled.length) this.deps.logger.warn({ generations: settled }, "settled credits left open by a stopped worker");
     return { unlockedWorkers: unlock, failedGenerations: failed, settledGenerations: settled };
   }

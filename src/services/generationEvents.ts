@@ -15,95 +15,13 @@
  */
 import { canReadBoard } from "../auth/policy.js";
 import type { ServiceContext } from "../context.js";
-import { createLoaders } from "../loaders.js";
-import { fromSnapshot, TERMINAL_STATUSES, toSnapshot, type GenerationEvent } from "../events.js";
 import { notFound } from "../errors.js";
-import { onDeadline } from "../lib/onDeadline.js";
-import { accessToBoard, readableBoard } from "./boardAccess.js";
+import { fromSnapshot, TERMINAL_STATUSES, toSnapshot, type GenerationEvent } from "../events.js";
+import { accessToBoard } from "./boardAccess.js";
 import { getGeneration } from "./generations.js";
-
-/** The last item of a stream whose subscriber lost the right to it, and why. */
-export type StreamEnd = { readonly streamEnd: "credential-expired" | "access-revoked" | "events-interrupted" };
+import { closingAtOnce, guarded, guardStream, type StreamEnd } from "./liveStream.js";
 
 export type LiveEvent = GenerationEvent | StreamEnd;
-
-/** Whether `event` is the end-of-stream marker rather than a generation event. */
-export function isStreamEnd(event: LiveEvent): event is StreamEnd {
-  return "streamEnd" in event;
-}
-
-/**
- * Ends a stream when its subscriber loses the right to it: at the credential's expiry, and
- * when an access change of the board leaves the viewer unable to read it (checked against the
- * database afresh: the request's loaders still hold the board as it was).
- */
-function guardStream(ctx: ServiceContext, boardId: string) {
-  let reason: StreamEnd["streamEnd"] | "server-stopping" | null = null;
-  let subscription: { close: () => void } | null = null;
-  const end = (why: StreamEnd["streamEnd"] | "server-stopping") => {
-    reason ??= why;
-    subscription?.close();
-  };
-  const cancelDeadline = onDeadline(ctx.viewer.expiresAt, () => end("credential-expired"));
-  const release = ctx.liveStreams?.add(() => end("server-stopping"));
-  const onAccessChange = () => {
-    readableBoard({ ...ctx, loaders: createLoaders(ctx.prisma, ctx.viewer) }, boardId).then(
-      (board) => {
-        if (!board) end("access-revoked");
-      },
-      (err: unknown) => ctx.logger.warn({ err, boardId }, "could not re-check board access of a live stream"),
-    );
-  };
-  return {
-    watch: { boardId, onAccessChange },
-    /** Hands over the subscription to close (a change may have ended the stream already). */
-    attach(s: { close: () => void }) {
-      subscription = s;
-      if (reason) s.close();
-    },
-    /** The last item to send, if any: a stopping server ends the stream without one. */
-    ending: (): StreamEnd | null => (reason && reason !== "server-stopping" ? { streamEnd: reason } : null),
-    /** Ends the guard's watch (idempotent). */
-    cancel: () => {
-      cancelDeadline();
-      release?.();
-    },
-  };
-}
-
-/**
- * The stream with a `return()` that takes effect at once: a plain async generator waiting for
- * the next event would only see `return()` after that event arrived, holding the subscription
- * open for as long as the generation stays quiet.
- */
-function closingAtOnce(stream: AsyncGenerator<LiveEvent>, close: () => void): AsyncGenerator<LiveEvent> {
-  const wrapped: AsyncGenerator<LiveEvent> = {
-    next: (...args) => stream.next(...args),
-    return: (value) => {
-      close();
-      return stream.return(value);
-    },
-    throw: (error) => {
-      close();
-      return stream.throw(error);
-    },
-    [Symbol.asyncIterator]: () => wrapped,
-  };
-  return wrapped;
-}
-
-/**
- * Awaits a step of opening a stream; if it fails, `undo` releases what is open so far (the
- * stream's own cleanup will never run).
- */
-async function guarded<T>(undo: () => void, step: Promise<T>): Promise<T> {
-  try {
-    return await step;
-  } catch (error) {
-    undo();
-    throw error;
-  }
-}
 
 function currentState(generation: Parameters<typeof toSnapshot>[0]): GenerationEvent {
   const phase = generation.status === "PENDING" ? "queued" : TERMINAL_STATUSES.has(generation.status) ? "finalizing" : "processing";
@@ -186,3 +104,4 @@ export async function boardUpdates(ctx: ServiceContext, boardId: string): Promis
 }
 
 export { fromSnapshot };
+export { isStreamEnd, type StreamEnd } from "./liveStream.js";

@@ -77,6 +77,9 @@ export async function createGeneration(ctx: ServiceContext, args: CreateGenerati
   });
   generationsSubmitted.inc({ generator: generator.name });
   await ctx.events.publish(generation, "queued", "Queued");
+  if (reserve) {
+    await ctx.events.publishCreditChange({ tenantId: board.tenantId, holder: reserve.holder, type: "RESERVE", amount: -reserve.amount, generationId: generation.id });
+  }
   return generation;
 }
 

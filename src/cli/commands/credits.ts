@@ -51,7 +51,7 @@ export async function creditsGrant(options: AccountOptions & { amount: string; d
   try {
     const account = await accountOf(db, options);
     const args = { userId: account.userId, amount, description: options.description ?? null, adjust: options.adjust === true };
-    const credits = await grantToAccount(db.prisma, db.env.creditsMode, account.tenantId, args, null).catch((error: unknown) => {
+    const credits = await grantToAccount(db, db.env.creditsMode, account.tenantId, args, null).catch((error: unknown) => {
       if (error instanceof GraphQLError && error.extensions.code === "BAD_USER_INPUT") {
         const fieldErrors = (error.extensions.fieldErrors ?? []) as FieldError[];
         throw usageError(fieldErrors.length ? fieldErrors.map((e) => `${OPTION_OF_FIELD[e.field] ?? e.field} ${e.message}`).join("; ") : error.message);

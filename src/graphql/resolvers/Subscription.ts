@@ -1,5 +1,7 @@
 import { notFound, serviceUnavailable, unauthenticated } from "../../errors.js";
-import { boardUpdates, generationUpdates, isStreamEnd, type LiveEvent } from "../../services/generationEvents.js";
+import { creditUpdates } from "../../services/credits/creditUpdates.js";
+import { boardUpdates, generationUpdates } from "../../services/generationEvents.js";
+import { isStreamEnd, type StreamEnd } from "../../services/liveStream.js";
 import type { SubscriptionResolvers } from "../types.generated.js";
 
 /**
@@ -8,7 +10,7 @@ import type { SubscriptionResolvers } from "../types.generated.js";
  * subscription would get). Losing the event bus ends it with SERVICE_UNAVAILABLE: events may
  * have been missed, and subscribing again starts with the current state.
  */
-const asEvent = (event: LiveEvent) => {
+const asEvent = <T extends object>(event: T | StreamEnd): T => {
   if (!isStreamEnd(event)) return event;
   if (event.streamEnd === "credential-expired") throw unauthenticated("Token expired");
   if (event.streamEnd === "events-interrupted") throw serviceUnavailable("Live updates were interrupted; subscribe again for the current state");
@@ -24,6 +26,10 @@ export const Subscription: SubscriptionResolvers = {
   },
   boardGenerations: {
     subscribe: (_, { boardId }, ctx) => boardUpdates(ctx, boardId),
+    resolve: asEvent,
+  },
+  creditUpdates: {
+    subscribe: (_, { userId }, ctx) => creditUpdates(ctx, userId),
     resolve: asEvent,
   },
 };

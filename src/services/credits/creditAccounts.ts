@@ -12,6 +12,7 @@
  * migration diff cannot read CHECK constraints.)
  */
 import type { PrismaClient } from "../../db.js";
+import type { CreditChange } from "../../events.js";
 import { Prisma, type CreditTransaction, type CreditTransactionType } from "../../generated/prisma/client.js";
 
 /** Whose account pays: nobody's (`off`), each user's own, or the tenant's shared pool. */
@@ -105,4 +106,9 @@ export async function changeBalance(db: PrismaClient, change: BalanceChange): Pr
     }
     throw error;
   }
+}
+
+/** A ledger entry of `holder`'s account as the change the event bus carries. */
+export function creditChangeOf(transaction: CreditTransaction, holder: string): Omit<CreditChange, "timestamp"> {
+  return { tenantId: transaction.tenantId, holder, type: transaction.type, amount: transaction.amount.toNumber(), generationId: transaction.generationId };
 }

@@ -11,11 +11,12 @@
 import { z } from "zod";
 import type { PrismaClient } from "../../db.js";
 import { badUserInput, conflict, failedPrecondition, notFound } from "../../errors.js";
+import type { EventBus } from "../../events.js";
 import type { CreditTransaction } from "../../generated/prisma/client.js";
 import { isUuid } from "../../lib/uuid.js";
 import { jsonObject, parseInput } from "../../lib/validate.js";
 import type { SetupAdmin } from "../tenants.js";
-import { accountFigures, changeBalance, type CreditFigures, type CreditsMode } from "./creditAccounts.js";
+import { accountFigures, changeBalance, creditChangeOf, type CreditFigures, type CreditsMode } from "./creditAccounts.js";
 import { creditAmount, creditDecimal } from "./creditService.js";
 
 const PurchaseBody = z
@@ -81,11 +82,16 @@ async function holderOf(prisma: PrismaClient, mode: "user" | "tenant", tenantId:
 
 /**
  * Credits a purchase to the account of `body.user_id` (user mode) or the tenant (tenant mode),
- * once per idempotency key.
+ * once per idempotency key, telling the account's live subscribers.
  * @throws FAILED_PRECONDITION (credits off); BAD_USER_INPUT with fieldErrors (body); NOT_FOUND
  *   (tenant, or user not in it); CONFLICT (the key was used for a different purchase)
  */
-export async function purchaseCredits(_admin: SetupAdmin, prisma: PrismaClient, mode: CreditsMode | undefined, body: unknown): Promise<PurchaseResult> {
+export async function purchaseCredits(
+  _admin: SetupAdmin,
+  { prisma, events }: { prisma: PrismaClient; events: EventBus },
+  mode: CreditsMode | undefined,
+  body: unknown,
+): Promise<PurchaseResult> {
   const on = requireCredits(mode);
   const input = parseInput(PurchaseBody, body, "body");
   const tenant = input.tenant_id
@@ -110,6 +116,8 @@ export async function purchaseCredits(_admin: SetupAdmin, prisma: PrismaClient, 
     if (transaction.type !== "PURCHASE" || account?.holder !== holder || !transaction.amount.equals(amount)) {
       throw conflict(`Idempotency key '${input.idempotency_key}' was already used for a different purchase`);
     }
+  } else {
+    await events.publishCreditChange(creditChangeOf(transaction, holder));
   }
   return { transaction: transactionView(transaction), credits: await accountFigures(prisma, tenant.id, holder), replayed };
 }

@@ -6,7 +6,8 @@
  * bills one call, so the generation is charged once.
  */
 import type { PrismaClient } from "../../db.js";
-import { Prisma } from "../../generated/prisma/client.js";
+import type { CreditChange } from "../../events.js";
+import { Prisma, type CreditTransactionType } from "../../generated/prisma/client.js";
 
 /** The CTEs that reserve `amount` on the holder's account; the generation insert selects FROM account. */
 export function reserveCte(tenantId: string, holder: string, amount: number): Prisma.Sql {
@@ -33,12 +34,16 @@ export function reserveLedgerCte(tenantId: string, actorId: string, amount: numb
  * Settles a terminal generation's reservation, once (the reservation is cleared in the same
  * statement, so a second call does nothing): COMPLETED charges `actualCost` when given, else the
  * amount reserved, never more than the account holds; FAILED and CANCELLED refund it. The
- * transaction's actor is the generation's user, whose run it settles. Returns whether anything
- * was settled.
+ * transaction's actor is the generation's user, whose run it settles. Returns the change made
+ * (for the event bus), or null when there was nothing to settle.
  */
-export async function settleReservation(db: PrismaClient | Prisma.TransactionClient, generationId: string, actualCost?: number): Promise<boolean> {
+export async function settleReservation(
+  db: PrismaClient | Prisma.TransactionClient,
+  generationId: string,
+  actualCost?: number,
+): Promise<Omit<CreditChange, "timestamp"> | null> {
   const cost = actualCost !== undefined && Number.isFinite(actualCost) && actualCost >= 0 ? actualCost : null;
-  const settled = await db.$executeRaw(Prisma.sql`
+  const settled = await db.$queryRaw<Array<{ tenant_id: string; holder: string; type: string; amount: Prisma.Decimal }>>(Prisma.sql`
     WITH held AS (
       SELECT id, tenant_id, user_id, credit_account_id, credits_reserved AS amount, status
       FROM generations
@@ -57,14 +62,19 @@ export async function settleReservation(db: PrismaClient | Prisma.TransactionCli
     ), account AS (
       UPDATE credit_accounts a SET balance = locked.balance - locked.charge, reserved = locked.reserved - locked.held, updated_at = now()
       FROM locked WHERE a.id = locked.id
-      RETURNING a.id, a.balance - a.reserved AS available, locked.held, locked.charge, locked.status, locked.generation_id, locked.tenant_id, locked.user_id
+      RETURNING a.id, a.holder, a.balance - a.reserved AS available, locked.held, locked.charge, locked.status, locked.generation_id, locked.tenant_id, locked.user_id
+    ), ledger AS (
+      INSERT INTO credit_transactions (tenant_id, account_id, type, amount, balance_after, generation_id, actor_id, description, metadata)
+      SELECT tenant_id, id,
+             CASE WHEN status = 'completed' THEN 'finalize' ELSE 'refund' END::credit_transaction_type,
+             held - charge, available, generation_id, user_id,
+             CASE WHEN status = 'completed' THEN 'Charged for the completed generation' ELSE 'Refunded: the generation ' || status END,
+             jsonb_build_object('reserved', held, 'charged', charge, 'actual_cost', ${cost}::numeric)
+      FROM account
+      RETURNING type, amount
     )
-    INSERT INTO credit_transactions (tenant_id, account_id, type, amount, balance_after, generation_id, actor_id, description, metadata)
-    SELECT tenant_id, id,
-           CASE WHEN status = 'completed' THEN 'finalize' ELSE 'refund' END::credit_transaction_type,
-           held - charge, available, generation_id, user_id,
-           CASE WHEN status = 'completed' THEN 'Charged for the completed generation' ELSE 'Refunded: the generation ' || status END,
-           jsonb_build_object('reserved', held, 'charged', charge, 'actual_cost', ${cost}::numeric)
-    FROM account`);
-  return settled > 0;
+    SELECT account.tenant_id, account.holder, ledger.type::text AS type, ledger.amount FROM account, ledger`);
+  const row = settled[0];
+  if (!row) return null;
+  return { tenantId: row.tenant_id, holder: row.holder, type: row.type.toUpperCase() as CreditTransactionType, amount: row.amount.toNumber(), generationId };
 }

@@ -9,7 +9,8 @@ import { badUserInput, failedPrecondition, forbidden, notFound } from "../../err
 import { Prisma } from "../../generated/prisma/client.js";
 import { parseInput } from "../../lib/validate.js";
 import { requireUser } from "../boardAccess.js";
-import { accountFigures, changeBalance, holderFor, WouldOverdraw, type CreditFigures, type CreditsMode } from "./creditAccounts.js";
+import type { EventBus } from "../../events.js";
+import { accountFigures, changeBalance, creditChangeOf, holderFor, WouldOverdraw, type CreditFigures, type CreditsMode } from "./creditAccounts.js";
 
 /** The largest single grant, correction or purchase; far above any real top-up, far below overflow. */
 export const MAX_CREDIT_AMOUNT = 1_000_000_000;
@@ -57,16 +58,22 @@ export type GrantCreditsArgs = { userId?: string | null; amount: number; descrip
 export async function grantCredits(ctx: ServiceContext, args: GrantCreditsArgs): Promise<CreditFigures> {
   const caller = requireUser(ctx, "Authentication required to grant credits");
   if (!ctx.viewer.tenantAdmin) throw forbidden("Permission denied: only tenant admins grant credits");
-  return grantToAccount(ctx.prisma, ctx.creditsMode, caller.tenantId, args, caller.id);
+  return grantToAccount(ctx, ctx.creditsMode, caller.tenantId, args, caller.id);
 }
 
 /**
  * A grant or correction already authorized (a tenant admin's, or an operator's through the
  * command line, `actorId` null): validates it, applies it to the tenant's account that pays for
- * `args.userId` and returns the account's figures.
+ * `args.userId`, tells the account's live subscribers and returns the account's figures.
  * @throws FAILED_PRECONDITION (credits off); BAD_USER_INPUT (amount, user id); NOT_FOUND (user)
  */
-export async function grantToAccount(prisma: PrismaClient, mode: CreditsMode | undefined, tenantId: string, args: GrantCreditsArgs, actorId: string | null): Promise<CreditFigures> {
+export async function grantToAccount(
+  { prisma, events }: { prisma: PrismaClient; events: EventBus },
+  mode: CreditsMode | undefined,
+  tenantId: string,
+  args: GrantCreditsArgs,
+  actorId: string | null,
+): Promise<CreditFigures> {
   if ((mode ?? "off") === "off") throw failedPrecondition("Credits are off: set BOARDS_CREDITS_MODE to user or tenant");
   const input = parseInput(GrantSchema, args, "input");
   const adjust = input.adjust === true;
@@ -81,8 +88,9 @@ export async function grantToAccount(prisma: PrismaClient, mode: CreditsMode | u
     if (!target) throw notFound("User not found");
     holder = target.id;
   }
+  let change;
   try {
-    await changeBalance(prisma, {
+    change = await changeBalance(prisma, {
       tenantId,
       holder,
       type: adjust ? "ADJUST" : "GRANT",
@@ -94,5 +102,6 @@ export async function grantToAccount(prisma: PrismaClient, mode: CreditsMode | u
     if (error instanceof WouldOverdraw) throw badUserInput(`Invalid input: ${error.message}`, { argument: "input", fieldErrors: [{ field: "amount", message: "would take the balance below the reserved credits" }] });
     throw error;
   }
+  await events.publishCreditChange(creditChangeOf(change.transaction, holder));
   return accountFigures(prisma, tenantId, holder);
 }
