@@ -35,6 +35,8 @@ const SETUP_REQUESTS: Array<[string, string, unknown?]> = [
   ["DELETE", `/api/setup/tenant/${UNKNOWN_ID}`],
   ["GET", "/api/setup/tenants"],
   ["GET", "/api/setup/status"],
+  ["POST", "/api/setup/credits/purchase", { tenant_slug: "never-created", amount: 1, idempotency_key: "order-1" }],
+  ["GET", `/api/setup/credits/${UNKNOWN_ID}`],
 ];
 
 let server: TestServer;
