@@ -5,7 +5,6 @@
  * on jobs that really ran and failed, `generate` following a generation to its end, and the
  * exit statuses (0 ok, 1 failure, 2 usage).
  */
-import { spawn } from "node:child_process";
 import { mkdir, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -17,12 +16,12 @@ import type { ThrowawayDatabase } from "./helpers/database.js";
 import { faultWorkspace, generationRow, submitFlaky, suiteDatabase, waitForStatus, type FaultWorkspace } from "./helpers/faultHarness.js";
 import { startServer, type TestServer } from "./helpers/server.js";
 import { createBoard } from "./helpers/taggingFixtures.js";
+import { runNode, type Run } from "./helpers/runNode.js";
 
 const projectRoot = fileURLToPath(new URL("..", import.meta.url));
 const bin = join(projectRoot, "bin", "boards.js");
 const graphileWorkerCli = join(projectRoot, "node_modules", "graphile-worker", "dist", "cli.js");
 
-type Run = { code: number | null; stdout: string; stderr: string };
 
 let database: ThrowawayDatabase;
 let workspace: FaultWorkspace;
@@ -53,15 +52,7 @@ function processEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 }
 
 function run(args: string[], env: NodeJS.ProcessEnv = processEnv()): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: projectRoot, env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
+  return runNode(args, projectRoot, env);
 }
 
 const boards = (...args: string[]) => run([bin, ...args]);

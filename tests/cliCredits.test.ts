@@ -4,7 +4,6 @@
  * user named by e-mail address, the tenant's pool in tenant mode, the ledger's latest
  * transactions, and the exit statuses (1 failure, 2 usage).
  */
-import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -12,11 +11,11 @@ import { newTenant, type Actor, type TenantHandle } from "./helpers/actors.js";
 import type { ThrowawayDatabase } from "./helpers/database.js";
 import { suiteDatabase } from "./helpers/faultHarness.js";
 import { startServer, type TestServer } from "./helpers/server.js";
+import { runNode, type Run } from "./helpers/runNode.js";
 
 const projectRoot = fileURLToPath(new URL("..", import.meta.url));
 const bin = join(projectRoot, "bin", "boards.js");
 
-type Run = { code: number | null; stdout: string; stderr: string };
 type Figures = { balance: number; reserved: number; available: number };
 type Shown = {
   tenant_id: string;
@@ -39,15 +38,7 @@ function processEnv(mode: string): NodeJS.ProcessEnv {
 }
 
 function boardsIn(mode: string, ...args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd: projectRoot, env: processEnv(mode), stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
+  return runNode([bin, ...args], projectRoot, processEnv(mode));
 }
 
 const boards = (...args: string[]) => boardsIn("user", ...args);
