@@ -3,7 +3,12 @@
  * total order; a page after a cursor is "rows strictly after the cursor row in that order",
  * expressed as the lexicographic condition
  *   k1 > v1 OR (k1 = v1 AND k2 > v2) OR … OR (k1 = v1 AND … AND id > id0)
- * so ties in a sort key are never skipped or repeated. Backward pages are fetched in the
+ * so ties in a sort key are never skipped or repeated. PostgreSQL applies such an OR as a filter
+ * after the scan, so a deep page would read every row before it; the condition therefore also
+ * bounds the first key (`k1 >= v1`, which every row after the cursor satisfies), an index
+ * condition on the (…, k1, id) indexes, leaving only the cursor's ties to filter. (A row
+ * comparison `(k1, id) > (v1, id0)` would say it in one, but Prisma's filters cannot express it,
+ * and it holds only when every key sorts the same way.) Backward pages are fetched in the
  * inverted order and reversed, so every page lists items in the same order.
  */
 import { badUserInput } from "../../errors.js";
@@ -119,13 +124,16 @@ export async function paginate<Row extends { id: string }, W>(opts: PaginateOpti
   };
 }
 
-function keysetCondition(keys: Array<{ field: string; direction: Direction }>, values: Array<Date | string>): Where {
+/** Rows strictly after `values` in the order of `keys` (see the module comment). */
+export function keysetCondition(keys: Array<{ field: string; direction: Direction }>, values: Array<Date | string>): Where {
   const branches: Where[] = keys.map((key, i) => {
     const equalities = keys.slice(0, i).map((k, j) => ({ [k.field]: values[j] }));
     const comparison = { [key.field]: { [key.direction === "asc" ? "gt" : "lt"]: values[i] } };
     return { AND: [...equalities, comparison] };
   });
-  return { OR: branches };
+  const first = keys[0]!;
+  const bound = { [first.field]: { [first.direction === "asc" ? "gte" : "lte"]: values[0] } };
+  return { AND: [bound, { OR: branches }] };
 }
 
 function toCursorValue(value: Date | string): CursorValue {
