@@ -6,6 +6,7 @@
 import DataLoader from "dataloader";
 import type { PrismaClient } from "./db.js";
 import type { Board, BoardMember, BoardRole, Generation, Tag, User } from "./generated/prisma/client.js";
+import { createBoardGenerationLoaders } from "./services/boardGenerationPages.js";
 import { LEDGER_ROW, type LedgerRow } from "./services/credits/ledgerRow.js";
 import type { Viewer } from "./auth/viewer.js";
 import { tracedBatch } from "./tracing/tracedBatch.js";
@@ -90,6 +91,7 @@ export function createLoaders(prisma: PrismaClient, viewer: Viewer) {
       });
       return groupBy(links, generationIds, (l) => l.generationId).map((group) => group.map((l) => l.tag));
     })),
+    ...createBoardGenerationLoaders(prisma),
   };
 }
 

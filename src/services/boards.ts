@@ -68,6 +68,15 @@ function publicBoardsWhere(ctx: ServiceContext): Prisma.BoardWhereInput {
 }
 
 /** A board the viewer may read, or null. */
+/**
+ * Boards a list returned, entered in the request's board loader: the type resolvers below them
+ * (access checks, generation pages) then find them there instead of fetching them again.
+ */
+function primed(ctx: ServiceContext, boards: Board[]): Board[] {
+  for (const board of boards) ctx.loaders.boardById.prime(board.id, board);
+  return boards;
+}
+
 export function getBoard(ctx: ServiceContext, id: string): Promise<Board | null> {
   return readableBoard(ctx, id);
 }
@@ -83,7 +92,7 @@ export function listMyBoards(
     orderBy: SORT_ORDERS[args.sort ?? "UPDATED_DESC"],
     take,
     skip,
-  });
+  }).then((rows) => primed(ctx, rows));
 }
 
 /** `publicBoards`: public boards of the viewer's tenant. */
@@ -97,7 +106,7 @@ export function listPublicBoards(
     orderBy: SORT_ORDERS[args.sort ?? "UPDATED_DESC"],
     take,
     skip,
-  });
+  }).then((rows) => primed(ctx, rows));
 }
 
 /** Readable boards whose title or description contains `query` (literally, any case). */
@@ -121,7 +130,7 @@ export function searchBoards(
         : {},
     ],
   };
-  return ctx.prisma.board.findMany({ where, orderBy: SORT_ORDERS.UPDATED_DESC, take, skip });
+  return ctx.prisma.board.findMany({ where, orderBy: SORT_ORDERS.UPDATED_DESC, take, skip }).then((rows) => primed(ctx, rows));
 }
 
 /** Boards owned by (`owned`) or shared with (`member`) a user, limited to what the viewer may read. */
@@ -131,7 +140,7 @@ export function listUserBoards(ctx: ServiceContext, userId: string, kind: "owned
   return ctx.prisma.board.findMany({
     where: { AND: [readableBoardsWhere(ctx.viewer), relation] },
     orderBy: SORT_ORDERS.UPDATED_DESC,
-  });
+  }).then((rows) => primed(ctx, rows));
 }
 
 /**
@@ -159,7 +168,7 @@ export function boardsConnection(
     where,
     list: "Board",
     keys: orderBy.map((o) => ({ ...BOARD_SORT_KEYS[o.field], direction: o.direction === "DESC" ? "desc" : "asc" })),
-    findMany: (q) => ctx.prisma.board.findMany(q),
+    findMany: (q) => ctx.prisma.board.findMany(q).then((rows) => primed(ctx, rows)),
     count: (w) => ctx.prisma.board.count({ where: w }),
   });
 }

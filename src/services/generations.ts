@@ -10,7 +10,7 @@ import type { GenerationFilter, GenerationOrderBy } from "../graphql/types.gener
 import { accessToBoard, readableBoard } from "./boardAccess.js";
 import { filterToWhere, type FieldSpec } from "./pagination/filters.js";
 import { checkListWindow, type PageArgs } from "./pagination/pageArgs.js";
-import { paginate, type Page, type SortKey } from "./pagination/paginate.js";
+import { paginate, planPage, type Page, type SortKey } from "./pagination/paginate.js";
 import { isUuid } from "../lib/uuid.js";
 
 const NOTHING: Prisma.GenerationWhereInput = { id: { in: [] } };
@@ -92,29 +92,48 @@ export function countBoardGenerations(ctx: ServiceContext, boardId: string): Pro
   return ctx.loaders.generationCountByBoardId.load(boardId);
 }
 
+type ConnectionArgs = PageArgs & { filter?: GenerationFilter | null; orderBy?: GenerationOrderBy[] | null };
+
+/** The sort keys of a connection's `orderBy` (default: newest first). */
+function sortKeysOf(orderBy: GenerationOrderBy[] | null | undefined): Array<SortKey<Generation>> {
+  const given = orderBy?.length ? orderBy : [{ field: "CREATED_AT" as const, direction: "DESC" as const }];
+  return given.map((o) => ({ ...GENERATION_SORT_KEYS[o.field], direction: o.direction === "DESC" ? "desc" : "asc" }));
+}
+
 /**
- * `generationsConnection` (root and per board): filtered, ordered, paginated.
+ * `generationsConnection` (root): filtered, ordered, paginated; on one board or every readable one.
  * @throws BAD_USER_INPUT for invalid pagination or filter arguments.
  */
-export async function generationsConnection(
-  ctx: ServiceContext,
-  args: PageArgs & { boardId?: string | null; filter?: GenerationFilter | null; orderBy?: GenerationOrderBy[] | null },
-): Promise<Page<Generation>> {
+export async function generationsConnection(ctx: ServiceContext, args: ConnectionArgs & { boardId?: string | null }): Promise<Page<Generation>> {
   const where: Prisma.GenerationWhereInput = {
     AND: [
       await scopeWhere(ctx, args.boardId),
       filterToWhere<Prisma.GenerationWhereInput>(args.filter, GENERATION_FILTER_FIELDS),
     ],
   };
-  const orderBy = args.orderBy?.length ? args.orderBy : [{ field: "CREATED_AT" as const, direction: "DESC" as const }];
   return paginate<Generation, Prisma.GenerationWhereInput>({
     args,
     where,
     list: "Generation",
-    keys: orderBy.map((o) => ({ ...GENERATION_SORT_KEYS[o.field], direction: o.direction === "DESC" ? "desc" : "asc" })),
+    keys: sortKeysOf(args.orderBy),
     findMany: (q) => ctx.prisma.generation.findMany(q),
     count: (w) => ctx.prisma.generation.count({ where: w }),
   });
+}
+
+/**
+ * `Board.generationsConnection`: the same page as `generationsConnection(boardId:)`, fetched
+ * with the pages of the request's other boards in one statement (see boardGenerationPages.ts).
+ * Empty when the viewer may not read the board.
+ * @throws BAD_USER_INPUT for invalid pagination or filter arguments.
+ */
+export async function boardGenerationsConnection(ctx: ServiceContext, boardId: string, args: ConnectionArgs): Promise<Page<Generation>> {
+  const filter = filterToWhere<Prisma.GenerationWhereInput>(args.filter, GENERATION_FILTER_FIELDS);
+  const plan = planPage<Generation>({ args, keys: sortKeysOf(args.orderBy), list: "Generation" });
+  if (!(await readableBoard(ctx, boardId))) return plan.finish([], () => Promise.resolve(0));
+  const { first, after, last, before, limit, offset } = args;
+  const signature = JSON.stringify([args.filter ?? null, args.orderBy ?? null, first, after, last, before, limit, offset]);
+  return ctx.loaders.boardGenerationPages.load({ boardId, signature, filter, plan });
 }
 
 /** Extra files stored on a generation (`[{url, type, metadata}]`), skipping malformed entries. */

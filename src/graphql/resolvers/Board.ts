@@ -1,5 +1,5 @@
 import { listBoardMembers } from "../../services/boardMembers.js";
-import { countBoardGenerations, generationsConnection, listBoardGenerations } from "../../services/generations.js";
+import { boardGenerationsConnection, countBoardGenerations, listBoardGenerations } from "../../services/generations.js";
 import { getRelatedUser } from "../../services/users.js";
 import type { BoardResolvers } from "../types.generated.js";
 import { required } from "./required.js";
@@ -9,5 +9,5 @@ export const Board: BoardResolvers = {
   members: (board, _, ctx) => listBoardMembers(ctx, board.id),
   generations: (board, args, ctx) => listBoardGenerations(ctx, board.id, args),
   generationCount: (board, _, ctx) => countBoardGenerations(ctx, board.id),
-  generationsConnection: (board, args, ctx) => generationsConnection(ctx, { ...args, boardId: board.id }),
+  generationsConnection: (board, args, ctx) => boardGenerationsConnection(ctx, board.id, args),
 };

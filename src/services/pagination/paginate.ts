@@ -40,8 +40,8 @@ export type Page<Row> = {
   totalCount: () => Promise<number>;
 };
 
-type Where = Record<string, unknown>;
-type OrderBy = Record<string, Direction>;
+export type Where = Record<string, unknown>;
+export type OrderBy = Record<string, Direction>;
 
 export type PaginateOptions<Row extends { id: string }, W> = {
   args: PageArgs;
@@ -56,17 +56,27 @@ export type PaginateOptions<Row extends { id: string }, W> = {
 
 const flip = (d: Direction): Direction => (d === "asc" ? "desc" : "asc");
 
+/** The query one page needs, and how its rows become the page. */
+export type PagePlan<Row> = {
+  /** The cursor's condition, to AND with the list's own; null without a cursor. */
+  condition: Where | null;
+  orderBy: OrderBy[];
+  take: number;
+  skip?: number;
+  /** The page from the rows fetched with this plan (at most `take`), in the fetched order. */
+  finish(fetched: Row[], totalCount: () => Promise<number>): Page<Row>;
+};
+
 /**
- * Runs one page query (and, lazily, its count).
+ * Plans a page of a list from its arguments: the same plan serves one list (see
+ * {@link paginate}) or, fetched for many parents in one statement, each parent's list.
  * @throws BAD_USER_INPUT for invalid pagination arguments or cursors.
  */
-export async function paginate<Row extends { id: string }, W>(opts: PaginateOptions<Row, W>): Promise<Page<Row>> {
+export function planPage<Row extends { id: string }>(opts: Pick<PaginateOptions<Row, unknown>, "args" | "keys" | "list">): PagePlan<Row> {
   const request = parsePageArgs(opts.args);
   const idDirection = opts.keys[0]?.direction ?? "asc";
   const keys: SortKey<Row>[] = [...opts.keys, { field: "id", direction: idDirection, kind: "string", value: (r) => r.id }];
   const signature = `${opts.list}:${opts.keys.map((k) => `${k.field}.${k.direction}`).join(",")}`;
-  const base = opts.where;
-  const totalCount = () => opts.count(base);
 
   const cursorOf = (row: Row) =>
     encodeCursor(
@@ -74,54 +84,60 @@ export async function paginate<Row extends { id: string }, W>(opts: PaginateOpti
       opts.keys.map((k) => toCursorValue(k.value(row))),
       row.id,
     );
-
-  let rows: Row[];
-  let hasNextPage: boolean;
-  let hasPreviousPage: boolean;
+  const pageOf = (rows: Row[], hasNextPage: boolean, hasPreviousPage: boolean, totalCount: () => Promise<number>): Page<Row> => {
+    const edges = rows.map((node) => ({ cursor: cursorOf(node), node }));
+    return {
+      edges,
+      nodes: rows,
+      pageInfo: { hasNextPage, hasPreviousPage, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null },
+      totalCount,
+    };
+  };
 
   if (request.mode === "offset") {
-    const orderBy = keys.map((k) => ({ [k.field]: k.direction }));
-    const fetched = await opts.findMany({ where: base, orderBy, take: request.size + 1, skip: request.offset });
-    hasNextPage = fetched.length > request.size;
-    hasPreviousPage = request.offset > 0;
-    rows = fetched.slice(0, request.size);
-  } else {
-    const backward = request.mode === "backward";
-    const cursorText = backward ? request.before : request.after;
-    const argument = backward ? "before" : "after";
-    const order = keys.map((k) => ({ ...k, direction: backward ? flip(k.direction) : k.direction }));
-    let where = base;
-    if (cursorText !== null) {
-      const cursor = decodeCursor(cursorText, signature, opts.keys.length, argument);
-      const values = [...cursor.values.map((v, i) => fromCursorValue(v, keys[i]!.kind, argument)), cursor.id];
-      where = { AND: [base, keysetCondition(order, values)] } as W;
-    }
-    const fetched = await opts.findMany({
-      where,
-      orderBy: order.map((k) => ({ [k.field]: k.direction })),
+    return {
+      condition: null,
+      orderBy: keys.map((k) => ({ [k.field]: k.direction })),
       take: request.size + 1,
-    });
-    const more = fetched.length > request.size;
-    rows = fetched.slice(0, request.size);
-    if (backward) rows.reverse();
-    // Relay allows approximating the far side: there are items before `after` (the cursor row
-    // itself, at least), and after `before`.
-    hasNextPage = backward ? cursorText !== null : more;
-    hasPreviousPage = backward ? more : cursorText !== null;
+      skip: request.offset,
+      finish: (fetched, totalCount) => pageOf(fetched.slice(0, request.size), fetched.length > request.size, request.offset > 0, totalCount),
+    };
   }
-
-  const edges = rows.map((node) => ({ cursor: cursorOf(node), node }));
+  const backward = request.mode === "backward";
+  const cursorText = backward ? request.before : request.after;
+  const argument = backward ? "before" : "after";
+  const order = keys.map((k) => ({ ...k, direction: backward ? flip(k.direction) : k.direction }));
+  let condition: Where | null = null;
+  if (cursorText !== null) {
+    const cursor = decodeCursor(cursorText, signature, opts.keys.length, argument);
+    const values = [...cursor.values.map((v, i) => fromCursorValue(v, keys[i]!.kind, argument)), cursor.id];
+    condition = keysetCondition(order, values);
+  }
   return {
-    edges,
-    nodes: rows,
-    pageInfo: {
-      hasNextPage,
-      hasPreviousPage,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges.at(-1)?.cursor ?? null,
+    condition,
+    orderBy: order.map((k) => ({ [k.field]: k.direction })),
+    take: request.size + 1,
+    finish(fetched, totalCount) {
+      const more = fetched.length > request.size;
+      const rows = fetched.slice(0, request.size);
+      if (backward) rows.reverse();
+      // Relay allows approximating the far side: there are items before `after` (the cursor row
+      // itself, at least), and after `before`.
+      return pageOf(rows, backward ? cursorText !== null : more, backward ? more : cursorText !== null, totalCount);
     },
-    totalCount,
   };
+}
+
+/**
+ * Runs one page query (and, lazily, its count).
+ * @throws BAD_USER_INPUT for invalid pagination arguments or cursors.
+ */
+export async function paginate<Row extends { id: string }, W>(opts: PaginateOptions<Row, W>): Promise<Page<Row>> {
+  const plan = planPage<Row>(opts);
+  const base = opts.where;
+  const where = plan.condition ? ({ AND: [base, plan.condition] } as W) : base;
+  const fetched = await opts.findMany({ where, orderBy: plan.orderBy, take: plan.take, ...(plan.skip !== undefined ? { skip: plan.skip } : {}) });
+  return plan.finish(fetched, () => opts.count(base));
 }
 
 /** Rows strictly after `values` in the order of `keys` (see the module comment). */
