@@ -215,7 +215,14 @@ async function fanOut(databaseUrl: string, storageDir: string) {
     BOARDS_JWT_SECRET: "bench-only",
     BOARDS_LOG_LEVEL: "info",
   };
-  const api = startMainProcess({ ...common, BOARDS_API_PORT: "0", BOARDS_API_HOST: "127.0.0.1", BOARDS_WORKER_IN_PROCESS: "false" });
+  // One user holds all the subscriptions here: lift the per-user quota (100) above them.
+  const api = startMainProcess({
+    ...common,
+    BOARDS_API_PORT: "0",
+    BOARDS_API_HOST: "127.0.0.1",
+    BOARDS_WORKER_IN_PROCESS: "false",
+    BOARDS_MAX_SUBSCRIPTIONS_PER_USER: String(SUBSCRIBERS + 10),
+  });
   let worker: MainProcess | undefined;
   try {
     const listening = await api.waitForLog((l) => l.msg === "boards-server listening");
