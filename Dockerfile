@@ -46,6 +46,9 @@ COPY --from=build /app/prisma.config.ts /app/schema.graphql ./
 # The local storage provider's default directory (deployments with S3 do not use it).
 RUN mkdir -p storage && chown node:node storage
 USER node
+# Every server process of the image (API, worker) with a 64 MB young generation, as `npm start`
+# runs them (scripts/serverNodeFlags.ts).
+ENV NODE_OPTIONS="--max-semi-space-size=64"
 EXPOSE 8088
 # Liveness of the API; the worker and migrate commands have no HTTP port, so their services
 # turn this check off (see compose.yaml).

@@ -22,6 +22,7 @@ import { createMigratedDatabase } from "../tests/helpers/database.js";
 import { launchServer, TEST_JWT_SECRET } from "../tests/helpers/launch.js";
 import { startMainProcess, type MainProcess } from "../tests/helpers/mainProcess.js";
 import { countStatements } from "../tests/helpers/statements.js";
+import { SERVER_NODE_FLAGS } from "../scripts/serverNodeFlags.js";
 import { startPostGraphile } from "./postgraphileServer.js";
 import { READER_SUBJECT, seedReads, TENANT_SLUG } from "./readsData.js";
 import { formatMs, percentile } from "./stats.js";
@@ -126,6 +127,8 @@ async function main() {
       BOARDS_AUTH_PROVIDER: "jwt",
       BOARDS_JWT_SECRET: TEST_JWT_SECRET,
       BOARDS_LOG_LEVEL: "info",
+      // As `npm start` runs it.
+      NODE_OPTIONS: SERVER_NODE_FLAGS.join(" "),
     });
     const pgl = startMainProcess({ READS_DATABASE_URL: database.url, READS_USER_ID: seeded.readerId, READS_TENANT_ID: seeded.tenantId }, "bench/postgraphileServer.ts");
     processes.push(api, pgl);

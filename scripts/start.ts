@@ -19,6 +19,7 @@
  * Steps that do real work (first `initdb`, migrations, build) print one progress line each.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { SERVER_NODE_FLAGS } from "./serverNodeFlags.js";
 import { constants } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -74,8 +75,8 @@ async function seedIfNeeded(env: Env, url: string): Promise<void> {
 }
 
 function childCommand(mode: Mode): string[] {
-  if (mode === "start") return [compiledEntry("main")];
-  if (mode === "worker") return [compiledEntry("worker")];
+  if (mode === "start") return [...SERVER_NODE_FLAGS, compiledEntry("main")];
+  if (mode === "worker") return [...SERVER_NODE_FLAGS, compiledEntry("worker")];
   return [join(root, "node_modules", "tsx", "dist", "cli.mjs"), "watch", join(root, "src", "main.ts")];
 }
 

@@ -1,8 +1,8 @@
 /**
  * `Board.generationsConnection` for every board of a request at once: the boards asking for the
- * same page (same filter, order and cursor) get it from one statement — a LATERAL subquery per
- * board with its own LIMIT and OFFSET, Prisma's `join` relation strategy — and their
- * `totalCount`s from another, instead of one of each per board. The page plan is the one
+ * same page (same filter, order and cursor) get it from two statements — the pages' ids from a
+ * LATERAL subquery per board with its own LIMIT and OFFSET (Prisma's `join` relation strategy),
+ * then their rows — and their `totalCount`s from one more, instead of one of each per board. The page plan is the one
  * `generationsConnection(boardId:)` runs alone (see pagination/paginate.ts), so a board's page,
  * its cursors and its count are the same whichever way it is asked for.
  */
@@ -34,8 +34,11 @@ function bySignature(keys: readonly BoardPageKey[]): BoardPageKey[][] {
   return [...groups.values()];
 }
 
-/** The per-request loaders of boards' generation pages and their counts. */
-export function createBoardGenerationLoaders(prisma: PrismaClient) {
+/**
+ * The per-request loaders of boards' generation pages and their counts. `prime` enters the
+ * fetched generations in the request's generation loader.
+ */
+export function createBoardGenerationLoaders(prisma: PrismaClient, prime: (generation: Generation) => void) {
   const boardGenerationCounts = new DataLoader<BoardPageKey, number, string>(
     tracedBatch("boardGenerationCounts", async (keys) => {
       const counts = new Map<string, number>();
@@ -61,11 +64,14 @@ export function createBoardGenerationLoaders(prisma: PrismaClient) {
       await Promise.all(
         bySignature(keys).map(async (group) => {
           const { filter, plan } = group[0]!;
+          // The pages' ids, then their rows: Prisma turns joined rows back from JSON, which
+          // costs several times a flat read of the same rows.
           const boards = await prisma.board.findMany({
             where: { id: { in: group.map((k) => k.boardId) } },
             select: {
               id: true,
               generations: {
+                select: { id: true },
                 where: plan.condition ? { AND: [filter, plan.condition] } : filter,
                 orderBy: plan.orderBy,
                 take: plan.take,
@@ -74,8 +80,15 @@ export function createBoardGenerationLoaders(prisma: PrismaClient) {
             },
             relationLoadStrategy: "join",
           });
-          const rows = new Map(boards.map((b) => [b.id, b.generations]));
-          for (const key of group) pages.set(cacheKey(key), plan.finish(rows.get(key.boardId) ?? [], () => boardGenerationCounts.load(key)));
+          const ids = boards.flatMap((b) => b.generations.map((g) => g.id));
+          const rows = new Map((ids.length ? await prisma.generation.findMany({ where: { id: { in: ids } } }) : []).map((g) => [g.id, g]));
+          for (const row of rows.values()) prime(row);
+          const pageIds = new Map(boards.map((b) => [b.id, b.generations.map((g) => g.id)]));
+          for (const key of group) {
+            // A row deleted between the two reads is left out of its page.
+            const fetched = (pageIds.get(key.boardId) ?? []).flatMap((id) => rows.get(id) ?? []);
+            pages.set(cacheKey(key), plan.finish(fetched, () => boardGenerationCounts.load(key)));
+          }
         }),
       );
       return keys.map((k) => pages.get(cacheKey(k))!);
