@@ -4,18 +4,25 @@ import { listGenerationTags } from "../../services/tags.js";
 import { getRelatedUser } from "../../services/users.js";
 import type { GraphQLContext } from "../../context.js";
 import type { Generation as GenerationRow } from "../../generated/prisma/client.js";
-import { additionalFileUrls, artifactUrls } from "../../services/artifactUrls.js";
+import { additionalFileUrls, artifactUrls, type ArtifactUrls } from "../../services/artifactUrls.js";
 import type { GenerationResolvers } from "../types.generated.js";
 import { required } from "./required.js";
 
-async function urlsOf(generation: GenerationRow, ctx: GraphQLContext) {
-  const board = await ctx.loaders.boardById.load(generation.boardId);
-  return board ? artifactUrls(ctx, generation, board) : { storageUrl: null, thumbnailUrl: null };
+function urlsOf(generation: GenerationRow, ctx: GraphQLContext) {
+  // Files this server did not store pass through as recorded, whatever the board: no board to
+  // load, no promise per field (a page of hundreds of generations asks for this on each).
+  if (!generation.storageKey || !generation.storageProvider) return { storageUrl: generation.storageUrl, thumbnailUrl: generation.thumbnailUrl };
+  return ctx.loaders.boardById.load(generation.boardId).then((board) => (board ? artifactUrls(ctx, generation, board) : { storageUrl: null, thumbnailUrl: null }));
+}
+
+/** One of the URLs, at once when they are known, else when they are. */
+function pick(urls: ArtifactUrls | Promise<ArtifactUrls>, key: keyof ArtifactUrls): string | null | Promise<string | null> {
+  return urls instanceof Promise ? urls.then((u) => u[key]) : urls[key];
 }
 
 export const Generation: GenerationResolvers = {
-  storageUrl: async (generation, _, ctx) => (await urlsOf(generation, ctx)).storageUrl,
-  thumbnailUrl: async (generation, _, ctx) => (await urlsOf(generation, ctx)).thumbnailUrl,
+  storageUrl: (generation, _, ctx) => pick(urlsOf(generation, ctx), "storageUrl"),
+  thumbnailUrl: (generation, _, ctx) => pick(urlsOf(generation, ctx), "thumbnailUrl"),
   additionalFiles: async (generation, _, ctx) => {
     const board = await ctx.loaders.boardById.load(generation.boardId);
     return board ? additionalFileUrls(ctx, generation, board) : [];

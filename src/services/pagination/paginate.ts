@@ -85,11 +85,28 @@ export function planPage<Row extends { id: string }>(opts: Pick<PaginateOptions<
       row.id,
     );
   const pageOf = (rows: Row[], hasNextPage: boolean, hasPreviousPage: boolean, totalCount: () => Promise<number>): Page<Row> => {
-    const edges = rows.map((node) => ({ cursor: cursorOf(node), node }));
+    // Cursors are made when read: a client asking for `nodes` only never pays for them.
+    const edges = rows.map((node) => ({
+      node,
+      get cursor() {
+        return cursorOf(node);
+      },
+    }));
+    const first = rows[0];
+    const last = rows.at(-1);
     return {
       edges,
       nodes: rows,
-      pageInfo: { hasNextPage, hasPreviousPage, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null },
+      pageInfo: {
+        hasNextPage,
+        hasPreviousPage,
+        get startCursor() {
+          return first ? cursorOf(first) : null;
+        },
+        get endCursor() {
+          return last ? cursorOf(last) : null;
+        },
+      },
       totalCount,
     };
   };
