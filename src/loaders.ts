@@ -7,6 +7,7 @@ import DataLoader from "dataloader";
 import type { PrismaClient } from "./db.js";
 import { Prisma, type Board, type BoardMember, type BoardRole, type Generation, type Tag, type User } from "./generated/prisma/client.js";
 import { createBoardGenerationLoaders } from "./services/boardGenerationPages.js";
+import { generationsByIds } from "./services/generationRows.js";
 import { LEDGER_ROW, type LedgerRow } from "./services/credits/ledgerRow.js";
 import type { Viewer } from "./auth/viewer.js";
 import { tracedBatch } from "./tracing/tracedBatch.js";
@@ -28,7 +29,7 @@ export function createLoaders(prisma: PrismaClient, viewer: Viewer) {
   ));
 
   const generationById = new DataLoader<string, Generation | null>(tracedBatch("generationById", async (ids) =>
-    byId(await prisma.generation.findMany({ where: { id: { in: [...ids] } } }), ids),
+    byId(await generationsByIds(prisma, ids), ids),
   ));
 
   return {

@@ -10,6 +10,7 @@ import DataLoader from "dataloader";
 import type { PrismaClient } from "../db.js";
 import type { Generation, Prisma } from "../generated/prisma/client.js";
 import { tracedBatch } from "../tracing/tracedBatch.js";
+import { generationsByIds } from "./generationRows.js";
 import type { Page, PagePlan } from "./pagination/paginate.js";
 
 /** One board's page request: what to fetch, and a key naming the page arguments. */
@@ -65,7 +66,7 @@ export function createBoardGenerationLoaders(prisma: PrismaClient, prime: (gener
         bySignature(keys).map(async (group) => {
           const { filter, plan } = group[0]!;
           // The pages' ids, then their rows: Prisma turns joined rows back from JSON, which
-          // costs several times a flat read of the same rows.
+          // costs several times a flat read of the same rows (itself raw, see generationRows.ts).
           const boards = await prisma.board.findMany({
             where: { id: { in: group.map((k) => k.boardId) } },
             select: {
@@ -81,7 +82,7 @@ export function createBoardGenerationLoaders(prisma: PrismaClient, prime: (gener
             relationLoadStrategy: "join",
           });
           const ids = boards.flatMap((b) => b.generations.map((g) => g.id));
-          const rows = new Map((ids.length ? await prisma.generation.findMany({ where: { id: { in: ids } } }) : []).map((g) => [g.id, g]));
+          const rows = new Map((await generationsByIds(prisma, ids)).map((g) => [g.id, g]));
           for (const row of rows.values()) prime(row);
           const pageIds = new Map(boards.map((b) => [b.id, b.generations.map((g) => g.id)]));
           for (const key of group) {
