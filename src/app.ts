@@ -81,21 +81,25 @@ export function createApp(deps: AppDeps): App {
 
   const contextFor = (viewer: Viewer): AppContext => {
     const store = requestStore.getStore();
+    const loaders = createLoaders(prisma, viewer);
+    if (viewer.user?.row) loaders.userById.prime(viewer.user.id, viewer.user.row);
     return {
       ...deps,
       viewer,
       env,
       liveStreams,
-      loaders: createLoaders(prisma, viewer),
+      loaders,
       requestId: store?.requestId ?? randomUUID(),
       logger: store?.logger ?? logger,
     };
   };
-  const authenticateHeaders = (headers: Headers) => authenticate(headers, { prisma, adapter, options: authOptions, tenancy, adminRole: env.auth.adminRole });
+  const authenticateHeaders = (headers: Headers, lookUpViewer = true) =>
+    authenticate(headers, { prisma, adapter, options: authOptions, tenancy, adminRole: env.auth.adminRole }, lookUpViewer);
 
   const authorizeFile = createFileAuthorizer({ prisma, signer: deps.signer, authenticate: authenticateHeaders, contextFor });
   const subscriptions = new SubscriptionQuota(env.liveLimits.maxSubscriptionsPerUser);
-  const yoga = createGraphQLServer({ env, logger, subscriptions, context: async (headers) => contextFor(await authenticateHeaders(headers)) });
+  const yoga = createGraphQLServer({ env, logger, subscriptions, context: async (headers, request) => contextFor(await authenticateHeaders(headers, !request.introspectionOnly)),
+  });
 
   async function ready(res: ServerResponse) {
     const checks: Record<string, string> = {};

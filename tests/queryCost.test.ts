@@ -87,3 +87,19 @@ describe("statement counts do not grow with the number of boards", () => {
     expect(large.statements).toBe(small.statements);
   });
 });
+
+describe("requests that read no data", () => {
+  it("`{ __typename }` and introspection touch no table, even signed in; a bad token is still refused", async () => {
+    const seeded = await seedBoards(server.prisma, { boards: 1 });
+    const options = { token: await signToken({ sub: seeded.ownerSubject }), tenant: seeded.tenantSlug };
+    for (const query of ["{ __typename }", "{ __schema { queryType { name } } }"]) {
+      let result: Awaited<ReturnType<TestServer["gql"]>> | undefined;
+      expect(await countStatements(server.pool, async () => (result = await server.gql(query, undefined, options))), query).toBe(0);
+      expectData(result!);
+    }
+    const refused = await server.gql("{ __typename }", undefined, { token: "not.a.token", tenant: seeded.tenantSlug });
+    expect(refused.status).toBe(401);
+    // Anything else looks the viewer up, in one statement.
+    expect(await countStatements(server.pool, () => server.gql("{ me { id } }", undefined, options))).toBe(1);
+  });
+});

@@ -27,9 +27,12 @@ export type AuthenticateDeps = {
  * @throws UNAUTHENTICATED (HTTP 401) for a rejected token or an invalid tenant claim.
  * @throws BAD_REQUEST (HTTP 400) for an X-Tenant value that is not a valid slug.
  * @throws FORBIDDEN (HTTP 403) for an unknown tenant that may not be created.
+ * With `lookUpViewer` false (a request that reads no data), the token and tenant are checked as
+ * usual but nothing is read or provisioned: the viewer names the tenant slug only.
+ *
  * @throws SERVICE_UNAVAILABLE (HTTP 503) when the identity provider cannot be reached.
  */
-export async function authenticate(headers: Headers, deps: AuthenticateDeps): Promise<Viewer> {
+export async function authenticate(headers: Headers, deps: AuthenticateDeps, lookUpViewer = true): Promise<Viewer> {
   const principal = await verifyAuthorization(headers.get("authorization"), deps.adapter);
   let slug: string;
   try {
@@ -39,6 +42,7 @@ export async function authenticate(headers: Headers, deps: AuthenticateDeps): Pr
     if (error instanceof InvalidTenantHeaderError) throw badRequest(error.message);
     throw error;
   }
+  if (!lookUpViewer) return { tenantId: null, tenantSlug: slug, user: null, ...(principal?.expiresAt ? { expiresAt: principal.expiresAt } : {}) };
   const resolved = await resolveViewer(deps.prisma, principal, slug, deps.options);
   const viewer = resolved.user && isTenantAdmin(principal, deps.adapter, deps.adminRole) ? { ...resolved, tenantAdmin: true } : resolved;
   return principal?.expiresAt ? { ...viewer, expiresAt: principal.expiresAt } : viewer;

@@ -10,6 +10,9 @@ type Lookup = {
   email: string | null;
   display_name: string | null;
   avatar_url: string | null;
+  metadata: Prisma.JsonValue;
+  created_at: Date | null;
+  updated_at: Date | null;
 };
 
 export type ResolveViewerOptions = {
@@ -36,7 +39,7 @@ export async function resolveViewer(
   options: ResolveViewerOptions,
 ): Promise<Viewer> {
   const rows = await prisma.$queryRaw<Lookup[]>(Prisma.sql`
-    SELECT t.id AS tenant_id, u.id AS user_id, u.email, u.display_name, u.avatar_url
+    SELECT t.id AS tenant_id, u.id AS user_id, u.email, u.display_name, u.avatar_url, u.metadata, u.created_at, u.updated_at
     FROM tenants t
     LEFT JOIN users u ON u.tenant_id = t.id AND u.auth_provider = ${principal?.provider ?? null}
       AND u.auth_subject = ${principal?.subject ?? null}
@@ -49,13 +52,14 @@ export async function resolveViewer(
   const tenantId = found?.tenant_id ?? (await ensureTenant(prisma, tenantSlug, options));
 
   const userId = found?.user_id ?? (await provisionUser(prisma, tenantId, principal));
-  if (found?.user_id) await fillEmptyProfileFields(prisma, found, principal);
-
-  return {
-    tenantId,
-    tenantSlug,
-    user: { id: userId, tenantId, authProvider: principal.provider, authSubject: principal.subject },
-  };
+  const filled = found?.user_id ? await fillEmptyProfileFields(prisma, found, principal) : false;
+  const user = { id: userId, tenantId, authProvider: principal.provider, authSubject: principal.subject };
+  // The row as read, for the request's user loader (`me` needs no second statement); not after
+  // a profile fill or a provisioning, which this read did not see.
+  const row = found?.user_id && found.created_at && found.updated_at && !filled
+    ? { ...user, email: found.email, displayName: found.display_name, avatarUrl: found.avatar_url, metadata: found.metadata, createdAt: found.created_at, updatedAt: found.updated_at }
+    : undefined;
+  return { tenantId, tenantSlug, user: row ? { ...user, row } : user };
 }
 
 async function ensureTenant(prisma: PrismaClient, slug: string, options: ResolveViewerOptions): Promise<string> {
@@ -90,12 +94,15 @@ async function provisionUser(prisma: PrismaClient, tenantId: string, principal: 
   return user.id;
 }
 
-async function fillEmptyProfileFields(prisma: PrismaClient, row: Lookup, principal: Principal): Promise<void> {
+/** Fills the user's empty profile fields from the token; whether anything was written. */
+async function fillEmptyProfileFields(prisma: PrismaClient, row: Lookup, principal: Principal): Promise<boolean> {
   const data: Prisma.UserUpdateInput = {};
   if (!row.email && principal.email) data.email = principal.email;
   if (!row.display_name && principal.displayName) data.displayName = principal.displayName;
   if (!row.avatar_url && principal.avatarUrl) data.avatarUrl = principal.avatarUrl;
-  if (Object.keys(data).length > 0 && row.user_id) await prisma.user.update({ where: { id: row.user_id }, data });
+  if (Object.keys(data).length === 0 || !row.user_id) return false;
+  await prisma.user.update({ where: { id: row.user_id }, data });
+  return true;
 }
 
 function jsonSafe(value: Record<string, unknown>): Prisma.InputJsonObject {

@@ -1,9 +1,13 @@
+import type { User } from "../generated/prisma/client.js";
+
 /** The signed-in user behind a request. */
 export type ViewerUser = {
   id: string;
   tenantId: string;
   authProvider: string;
   authSubject: string;
+  /** The user's row as authentication read it, when it did (it primes the request's user loader). */
+  row?: User;
 };
 
 /**

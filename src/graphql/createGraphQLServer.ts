@@ -22,6 +22,7 @@ import { tracingActive } from "../tracing/spans.js";
 import { useTracing } from "../tracing/useTracing.js";
 import { useSubscriptionQuota } from "./useSubscriptionQuota.js";
 import { useGraphQLMetrics } from "../metrics/useGraphQLMetrics.js";
+import { introspectionOnly } from "./introspectionOnly.js";
 
 export type ServerContext = { req?: IncomingMessage; res?: ServerResponse };
 
@@ -36,8 +37,11 @@ export const CSRF_HEADERS = ["x-graphql-yoga-csrf"] as const;
 export function createGraphQLServer(options: {
   env: Env;
   logger: Logger;
-  /** Builds the request context from the request's headers (authenticating the caller). */
-  context: (headers: Headers) => Promise<AppContext>;
+  /**
+   * Builds the request context from the request's headers (authenticating the caller); a
+   * request that selects only introspection needs no viewer from the database.
+   */
+  context: (headers: Headers, request: { introspectionOnly: boolean }) => Promise<AppContext>;
   /** Live subscriptions per user, shared with the progress stream. */
   subscriptions: SubscriptionQuota;
 }): GraphQLServer {
@@ -83,6 +87,6 @@ export function createGraphQLServer(options: {
       // Last: a subscription another plugin answers itself never takes a place.
       useSubscriptionQuota(options.subscriptions),
     ],
-    context: ({ request }) => options.context(request.headers),
+    context: ({ request, params }) => options.context(request.headers, { introspectionOnly: introspectionOnly(params) }),
   });
 }
