@@ -15,10 +15,10 @@
  */
 import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
-import type pg from "pg";
 import { signToken } from "../tests/helpers/actors.js";
 import { createMigratedDatabase } from "../tests/helpers/database.js";
 import { launchServer, type TestServer } from "../tests/helpers/launch.js";
+import { statementTimes } from "../tests/helpers/statements.js";
 import { formatMs, percentile } from "./stats.js";
 
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 30);
@@ -34,43 +34,6 @@ const PAGE_QUERY = `query($b: UUID!, $o: [GenerationOrderBy!], $first: Int, $aft
   }
 }`;
 type PageResult = { generationsConnection: { pageInfo: { startCursor: string | null; endCursor: string | null }; nodes: Array<{ id: string }> } };
-
-type Query = (...args: unknown[]) => unknown;
-
-/** The milliseconds each statement sent through `pool` took while `run` ran (as countStatements hooks the clients). */
-async function statementTimes(pool: pg.Pool, run: () => Promise<unknown>): Promise<number[]> {
-  const times: number[] = [];
-  const wrapped = new Set<pg.PoolClient>();
-  const onAcquire = (client: pg.PoolClient) => {
-    if (wrapped.has(client)) return;
-    wrapped.add(client);
-    const original = client.query as unknown as Query;
-    (client as unknown as { query: Query }).query = function (this: pg.PoolClient, ...args: unknown[]) {
-      const start = performance.now();
-      const done = () => void times.push(performance.now() - start);
-      // pool.query passes a callback; Prisma's adapter awaits the promise.
-      const callback = args.at(-1);
-      if (typeof callback === "function") {
-        args[args.length - 1] = (...results: unknown[]) => {
-          done();
-          return (callback as (...r: unknown[]) => unknown)(...results);
-        };
-        return original.apply(this, args);
-      }
-      const result = original.apply(this, args) as Promise<unknown>;
-      result.then(done, () => undefined);
-      return result;
-    };
-  };
-  pool.on("acquire", onAcquire);
-  try {
-    await run();
-  } finally {
-    pool.off("acquire", onAcquire);
-    for (const client of wrapped) delete (client as unknown as { query?: Query }).query;
-  }
-  return times;
-}
 
 async function seed(server: TestServer, gql: <T>(q: string, v?: Record<string, unknown>) => Promise<T>): Promise<string> {
   const me = (await gql<{ me: { id: string; tenantId: string } }>(`{ me { id tenantId } }`)).me;
