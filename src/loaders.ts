@@ -7,7 +7,7 @@ import DataLoader from "dataloader";
 import type { PrismaClient } from "./db.js";
 import { Prisma, type Board, type BoardMember, type BoardRole, type Generation, type Tag, type User } from "./generated/prisma/client.js";
 import { createBoardGenerationLoaders } from "./services/boardGenerationPages.js";
-import { generationsByIds } from "./services/generationRows.js";
+import { boardsByIds, generationsByIds } from "./services/generationRows.js";
 import { LEDGER_ROW, type LedgerRow } from "./services/credits/ledgerRow.js";
 import type { Viewer } from "./auth/viewer.js";
 import { tracedBatch } from "./tracing/tracedBatch.js";
@@ -35,9 +35,7 @@ export function createLoaders(prisma: PrismaClient, viewer: Viewer) {
   return {
     userById,
     generationById,
-    boardById: new DataLoader<string, Board | null>(tracedBatch("boardById", async (ids) =>
-      byId(await prisma.board.findMany({ where: { id: { in: [...ids] } } }), ids),
-    )),
+    boardById: new DataLoader<string, Board | null>(tracedBatch("boardById", async (ids) => byId(await boardsByIds(prisma, ids), ids))),
     tagById: new DataLoader<string, Tag | null>(tracedBatch("tagById", async (ids) =>
       byId(await prisma.tag.findMany({ where: { id: { in: [...ids] } } }), ids),
     )),

@@ -1,10 +1,10 @@
 /**
- * generationsByIds (raw SQL) returns generation rows exactly as Prisma's model does: every field,
- * with upper-case enums, Decimals, Dates, parsed JSON and nulls, for rows in every state.
+ * generationsByIds and boardsByIds (raw SQL) return rows exactly as Prisma's models do: every
+ * field, with upper-case enums, Decimals, Dates, parsed JSON and nulls, for rows in every state.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Prisma } from "../src/generated/prisma/client.js";
-import { generationsByIds } from "../src/services/generationRows.js";
+import { boardsByIds, generationsByIds } from "../src/services/generationRows.js";
 import { seedBoards } from "./helpers/seedBoards.js";
 import { startServer, type TestServer } from "./helpers/server.js";
 
@@ -53,5 +53,18 @@ describe("generationsByIds", () => {
     expect(row.startedAt).toBeInstanceOf(Date);
     expect(Object.keys(row).sort()).toEqual(Object.values(Prisma.GenerationScalarFieldEnum).sort());
     expect(await generationsByIds(server.prisma, [])).toEqual([]);
+  });
+
+  it("boardsByIds equals Prisma's board rows", async () => {
+    const seeded = await seedBoards(server.prisma, { boards: 2, generationsPerBoard: 0 });
+    await server.prisma.board.update({
+      where: { id: seeded.boardIds[0] },
+      data: { description: "déjà vu ✓", isPublic: true, settings: { theme: "dark", n: [1, null] }, metadata: { a: { b: true } } },
+    });
+    const expected = await server.prisma.board.findMany({ where: { id: { in: seeded.boardIds } }, orderBy: { id: "asc" } });
+    const actual = (await boardsByIds(server.prisma, seeded.boardIds)).sort((a, b) => a.id.localeCompare(b.id));
+    expect(actual).toEqual(expected);
+    expect(Object.keys(actual[0]!).sort()).toEqual(Object.values(Prisma.BoardScalarFieldEnum).sort());
+    expect(await boardsByIds(server.prisma, [])).toEqual([]);
   });
 });

@@ -1,11 +1,11 @@
 /**
- * Generation rows read with raw SQL, exactly as Prisma's model returns them (camelCase fields,
- * upper-case enums, Decimals, Dates, parsed JSON), for the reads that fetch hundreds at once:
- * Prisma's model queries spend about twice as long turning the same rows into objects.
- * tests/generationRows.test.ts holds the two equal, field for field.
+ * Generation and board rows read with raw SQL, exactly as Prisma's models return them (camelCase
+ * fields, upper-case enums, Decimals, Dates, parsed JSON), for the loaders every request goes
+ * through: Prisma's model queries spend about twice as long compiling the query and turning the
+ * rows into objects. tests/generationRows.test.ts holds them equal, field for field.
  */
 import type { PrismaClient } from "../db.js";
-import { Prisma, type Generation } from "../generated/prisma/client.js";
+import { Prisma, type Board, type Generation } from "../generated/prisma/client.js";
 
 /** Every column of `generations`, named and shaped as the Prisma model's fields. */
 const GENERATION_COLUMNS = Prisma.sql`
@@ -21,4 +21,14 @@ const GENERATION_COLUMNS = Prisma.sql`
 export function generationsByIds(prisma: PrismaClient, ids: readonly string[]): Promise<Generation[]> {
   if (ids.length === 0) return Promise.resolve([]);
   return prisma.$queryRaw<Generation[]>(Prisma.sql`SELECT ${GENERATION_COLUMNS} FROM generations WHERE id = ANY(${[...ids]}::uuid[])`);
+}
+
+const BOARD_COLUMNS = Prisma.sql`
+  id, tenant_id AS "tenantId", owner_id AS "ownerId", title, description, is_public AS "isPublic", settings, metadata,
+  created_at AS "createdAt", updated_at AS "updatedAt"`;
+
+/** The boards with these ids (in no particular order; missing ids are left out). */
+export function boardsByIds(prisma: PrismaClient, ids: readonly string[]): Promise<Board[]> {
+  if (ids.length === 0) return Promise.resolve([]);
+  return prisma.$queryRaw<Board[]>(Prisma.sql`SELECT ${BOARD_COLUMNS} FROM boards WHERE id = ANY(${[...ids]}::uuid[])`);
 }
