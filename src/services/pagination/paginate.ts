@@ -8,8 +8,11 @@
  * bounds the first key (`k1 >= v1`, which every row after the cursor satisfies), an index
  * condition on the (…, k1, id) indexes, leaving only the cursor's ties to filter. (A row
  * comparison `(k1, id) > (v1, id0)` would say it in one, but Prisma's filters cannot express it,
- * and it holds only when every key sorts the same way.) Backward pages are fetched in the
- * inverted order and reversed, so every page lists items in the same order.
+ * and it holds only when every key sorts the same way.) When the first key is a string, whose
+ * values are often shared by thousands of rows, a single list (`paginate`) instead reads the
+ * branches one after another, the cursor's ties first, each an index range of its own, until the
+ * page is full. Backward pages are fetched in the inverted order and reversed, so every page
+ * lists items in the same order.
  */
 import { badUserInput } from "../../errors.js";
 import { decodeCursor, encodeCursor, type CursorValue } from "./cursor.js";
@@ -60,6 +63,13 @@ const flip = (d: Direction): Direction => (d === "asc" ? "desc" : "asc");
 export type PagePlan<Row> = {
   /** The cursor's condition, to AND with the list's own; null without a cursor. */
   condition: Where | null;
+  /**
+   * The same condition as branches to read in turn, each listing rows that all come after the
+   * previous branch's (the cursor's ties first); null without a cursor.
+   */
+  branches: Where[] | null;
+  /** Whether the first sort key is a string (values often shared by many rows). */
+  stringFirst: boolean;
   orderBy: OrderBy[];
   take: number;
   skip?: number;
@@ -114,6 +124,8 @@ export function planPage<Row extends { id: string }>(opts: Pick<PaginateOptions<
   if (request.mode === "offset") {
     return {
       condition: null,
+      branches: null,
+      stringFirst: false,
       orderBy: keys.map((k) => ({ [k.field]: k.direction })),
       take: request.size + 1,
       skip: request.offset,
@@ -125,13 +137,17 @@ export function planPage<Row extends { id: string }>(opts: Pick<PaginateOptions<
   const argument = backward ? "before" : "after";
   const order = keys.map((k) => ({ ...k, direction: backward ? flip(k.direction) : k.direction }));
   let condition: Where | null = null;
+  let branches: Where[] | null = null;
   if (cursorText !== null) {
     const cursor = decodeCursor(cursorText, signature, opts.keys.length, argument);
     const values = [...cursor.values.map((v, i) => fromCursorValue(v, keys[i]!.kind, argument)), cursor.id];
     condition = keysetCondition(order, values);
+    branches = keysetBranches(order, values).reverse();
   }
   return {
     condition,
+    branches,
+    stringFirst: keys[0]!.kind === "string" && keys.length > 1,
     orderBy: order.map((k) => ({ [k.field]: k.direction })),
     take: request.size + 1,
     finish(fetched, totalCount) {
@@ -152,21 +168,33 @@ export function planPage<Row extends { id: string }>(opts: Pick<PaginateOptions<
 export async function paginate<Row extends { id: string }, W>(opts: PaginateOptions<Row, W>): Promise<Page<Row>> {
   const plan = planPage<Row>(opts);
   const base = opts.where;
+  if (plan.branches && plan.stringFirst) {
+    const fetched: Row[] = [];
+    for (const branch of plan.branches) {
+      fetched.push(...(await opts.findMany({ where: { AND: [base, branch] } as W, orderBy: plan.orderBy, take: plan.take - fetched.length })));
+      if (fetched.length >= plan.take) break;
+    }
+    return plan.finish(fetched, () => opts.count(base));
+  }
   const where = plan.condition ? ({ AND: [base, plan.condition] } as W) : base;
   const fetched = await opts.findMany({ where, orderBy: plan.orderBy, take: plan.take, ...(plan.skip !== undefined ? { skip: plan.skip } : {}) });
   return plan.finish(fetched, () => opts.count(base));
 }
 
-/** Rows strictly after `values` in the order of `keys` (see the module comment). */
-export function keysetCondition(keys: Array<{ field: string; direction: Direction }>, values: Array<Date | string>): Where {
-  const branches: Where[] = keys.map((key, i) => {
+/** The lexicographic branches `k1 > v1`, `k1 = v1 AND k2 > v2`, …, in the order of `keys`. */
+function keysetBranches(keys: Array<{ field: string; direction: Direction }>, values: Array<Date | string>): Where[] {
+  return keys.map((key, i) => {
     const equalities = keys.slice(0, i).map((k, j) => ({ [k.field]: values[j] }));
     const comparison = { [key.field]: { [key.direction === "asc" ? "gt" : "lt"]: values[i] } };
     return { AND: [...equalities, comparison] };
   });
+}
+
+/** Rows strictly after `values` in the order of `keys` (see the module comment). */
+export function keysetCondition(keys: Array<{ field: string; direction: Direction }>, values: Array<Date | string>): Where {
   const first = keys[0]!;
   const bound = { [first.field]: { [first.direction === "asc" ? "gte" : "lte"]: values[0] } };
-  return { AND: [bound, { OR: branches }] };
+  return { AND: [bound, { OR: keysetBranches(keys, values) }] };
 }
 
 function toCursorValue(value: Date | string): CursorValue {
