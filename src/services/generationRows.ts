@@ -7,8 +7,8 @@
 import type { PrismaClient } from "../db.js";
 import { Prisma, type Board, type Generation } from "../generated/prisma/client.js";
 
-/** Every column of `generations`, named and shaped as the Prisma model's fields. */
-const GENERATION_COLUMNS = Prisma.sql`
+/** Every column of `generations`, named and shaped as the Prisma model's fields (unqualified). */
+export const GENERATION_COLUMNS = Prisma.sql`
   id, tenant_id AS "tenantId", board_id AS "boardId", user_id AS "userId", generator_name AS "generatorName",
   upper(artifact_type::text) AS "artifactType", input_params AS "inputParams", metadata, upper(status::text) AS status,
   storage_url AS "storageUrl", storage_key AS "storageKey", storage_provider AS "storageProvider", thumbnail_url AS "thumbnailUrl",

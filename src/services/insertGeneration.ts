@@ -10,6 +10,7 @@ import { randomUUID } from "node:crypto";
 import type { SharedDeps } from "../context.js";
 import { Prisma, type ArtifactType, type Generation } from "../generated/prisma/client.js";
 import { reserveCte, reserveLedgerCte } from "./credits/creditReservations.js";
+import { GENERATION_COLUMNS } from "./generationRows.js";
 
 export type NewGeneration = {
   tenantId: string;
@@ -37,26 +38,35 @@ export async function insertGenerationWithJob(deps: Pick<SharedDeps, "prisma" | 
   const values = Prisma.sql`${id}::uuid, ${g.tenantId}::uuid, ${g.boardId}::uuid, ${g.userId}::uuid, ${g.generatorName},
               ${g.artifactType.toLowerCase()}::artifact_type, ${json(g.inputParams)}, ${json(g.inputArtifacts)},
               ${json(g.metadata)}, ${g.estimatedCost ?? null}::numeric`;
+  // The row as inserted, so the caller answers with the state it created (PENDING) even when a
+  // worker has already started the job by the time the answer is written.
+  const insertedRow = async (sql: Prisma.Sql): Promise<Generation | undefined> => {
+    const rows = await deps.prisma.$queryRaw<Array<Generation & { queued_job?: unknown }>>(sql);
+    if (!rows[0]) return undefined;
+    const { queued_job: _, ...row } = rows[0];
+    return row;
+  };
+  const enqueue = deps.jobs.enqueueGenerationSql(Prisma.sql`inserted.id`);
   if (!g.reserve) {
-    await deps.prisma.$executeRaw(Prisma.sql`
+    const row = await insertedRow(Prisma.sql`
       WITH inserted AS (
         INSERT INTO generations (${columns}, updated_at) VALUES (${values}, now())
-        RETURNING id
+        RETURNING *
       )
-      SELECT ${deps.jobs.enqueueGenerationSql(Prisma.sql`inserted.id`)} FROM inserted`);
-    return deps.prisma.generation.findUniqueOrThrow({ where: { id } });
+      SELECT ${GENERATION_COLUMNS}, ${enqueue} AS queued_job FROM inserted`);
+    if (!row) throw new Error(`generation ${id} was not inserted`);
+    return row;
   }
   const { holder, amount } = g.reserve;
-  await deps.prisma.$executeRaw(Prisma.sql`
+  const row = await insertedRow(Prisma.sql`
     WITH ${reserveCte(g.tenantId, holder, amount)},
     inserted AS (
       INSERT INTO generations (${columns}, credit_account_id, credits_reserved, updated_at)
       SELECT ${values}, account.id, ${amount}::numeric, now() FROM account
-      RETURNING id, generator_name
+      RETURNING *
     ),
     ${reserveLedgerCte(g.tenantId, g.userId, amount)}
-    SELECT ${deps.jobs.enqueueGenerationSql(Prisma.sql`inserted.id`)} FROM inserted`);
-  const row = await deps.prisma.generation.findUnique({ where: { id } });
+    SELECT ${GENERATION_COLUMNS}, ${enqueue} AS queued_job FROM inserted`);
   if (!row) throw new ReservationRefused(`The account cannot cover ${amount}`);
   return row;
 }
