@@ -16,7 +16,16 @@ export function createPool(connectionString: string, max: number): pg.Pool {
   return pool;
 }
 
+const pools = new WeakMap<object, pg.Pool>();
+
 /** Prisma client on the driver adapter: no native query engine, same pool as everything else. */
 export function createPrisma(pool: pg.Pool): PrismaClient {
-  return new PrismaClient({ adapter: new PrismaPg(pool) });
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  pools.set(prisma, pool);
+  return prisma;
+}
+
+/** The pool a client made by createPrisma sends its statements to (none for a transaction client). */
+export function poolBehind(client: object): pg.Pool | undefined {
+  return pools.get(client);
 }

@@ -10,6 +10,7 @@ import { createBoardGenerationLoaders } from "./services/boardGenerationPages.js
 import { boardsByIds, generationsByIds } from "./services/generationRows.js";
 import { LEDGER_ROW, type LedgerRow } from "./services/credits/ledgerRow.js";
 import type { Viewer } from "./auth/viewer.js";
+import { queryRows } from "./queryRows.js";
 import { tracedBatch } from "./tracing/tracedBatch.js";
 
 function byId<T extends { id: string }>(rows: T[], keys: readonly string[]): Array<T | null> {
@@ -85,7 +86,7 @@ export function createLoaders(prisma: PrismaClient, viewer: Viewer) {
     })),
     /** Tags of each generation, by name. Raw SQL: Prisma's joined rows cost twice this to read back. */
     tagsByGenerationId: new DataLoader<string, Tag[]>(tracedBatch("tagsByGenerationId", async (generationIds) => {
-      const rows = await prisma.$queryRaw<Array<Tag & { generationId: string }>>(Prisma.sql`
+      const rows = await queryRows<Tag & { generationId: string }>(prisma, Prisma.sql`
         SELECT gt.generation_id AS "generationId", t.id, t.tenant_id AS "tenantId", t.name, t.slug, t.description, t.metadata,
                t.created_at AS "createdAt", t.updated_at AS "updatedAt"
         FROM generation_tags gt JOIN tags t ON t.id = gt.tag_id

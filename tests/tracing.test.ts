@@ -141,7 +141,7 @@ describe("tracing on", () => {
     // The statement inserting the generation and queueing its job, under the resolver.
     const insert = only(
       api,
-      (s) => s.name === "prisma:client:db_query" && String(s.attributes["db.query.text"]).includes("graphile_worker.add_job"),
+      (s) => s.name === "db.query" && String(s.attributes["db.query.text"]).includes("graphile_worker.add_job"),
       "insert-and-enqueue statement span",
     );
     expect(descendsFrom(api, insert, resolver)).toBe(true);

@@ -1,6 +1,7 @@
 import type { PrismaClient } from "../db.js";
 import { Prisma } from "../generated/prisma/client.js";
 import { forbidden } from "../errors.js";
+import { queryRows } from "../queryRows.js";
 import type { Principal } from "./principal.js";
 import type { Viewer } from "./viewer.js";
 
@@ -38,7 +39,7 @@ export async function resolveViewer(
   tenantSlug: string,
   options: ResolveViewerOptions,
 ): Promise<Viewer> {
-  const rows = await prisma.$queryRaw<Lookup[]>(Prisma.sql`
+  const rows = await queryRows<Lookup>(prisma, Prisma.sql`
     SELECT t.id AS tenant_id, u.id AS user_id, u.email, u.display_name, u.avatar_url, u.metadata, u.created_at, u.updated_at
     FROM tenants t
     LEFT JOIN users u ON u.tenant_id = t.id AND u.auth_provider = ${principal?.provider ?? null}

@@ -2,10 +2,11 @@
  * Generation and board rows read with raw SQL, exactly as Prisma's models return them (camelCase
  * fields, upper-case enums, Decimals, Dates, parsed JSON), for the loaders every request goes
  * through: Prisma's model queries spend about twice as long compiling the query and turning the
- * rows into objects. tests/generationRows.test.ts holds them equal, field for field.
+ * rows into objects, and queryRows skips Prisma's pipeline altogether. tests/generationRows.test.ts holds them equal, field for field.
  */
 import type { PrismaClient } from "../db.js";
 import { Prisma, type Board, type Generation } from "../generated/prisma/client.js";
+import { queryRows } from "../queryRows.js";
 
 /** Every column of `generations`, named and shaped as the Prisma model's fields (unqualified). */
 export const GENERATION_COLUMNS = Prisma.sql`
@@ -20,7 +21,7 @@ export const GENERATION_COLUMNS = Prisma.sql`
 /** The generations with these ids (in no particular order; missing ids are left out). */
 export function generationsByIds(prisma: PrismaClient, ids: readonly string[]): Promise<Generation[]> {
   if (ids.length === 0) return Promise.resolve([]);
-  return prisma.$queryRaw<Generation[]>(Prisma.sql`SELECT ${GENERATION_COLUMNS} FROM generations WHERE id = ANY(${[...ids]}::uuid[])`);
+  return queryRows<Generation>(prisma, Prisma.sql`SELECT ${GENERATION_COLUMNS} FROM generations WHERE id = ANY(${[...ids]}::uuid[])`);
 }
 
 const BOARD_COLUMNS = Prisma.sql`
@@ -30,5 +31,5 @@ const BOARD_COLUMNS = Prisma.sql`
 /** The boards with these ids (in no particular order; missing ids are left out). */
 export function boardsByIds(prisma: PrismaClient, ids: readonly string[]): Promise<Board[]> {
   if (ids.length === 0) return Promise.resolve([]);
-  return prisma.$queryRaw<Board[]>(Prisma.sql`SELECT ${BOARD_COLUMNS} FROM boards WHERE id = ANY(${[...ids]}::uuid[])`);
+  return queryRows<Board>(prisma, Prisma.sql`SELECT ${BOARD_COLUMNS} FROM boards WHERE id = ANY(${[...ids]}::uuid[])`);
 }

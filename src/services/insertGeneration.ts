@@ -11,6 +11,7 @@ import type { SharedDeps } from "../context.js";
 import { Prisma, type ArtifactType, type Generation } from "../generated/prisma/client.js";
 import { reserveCte, reserveLedgerCte } from "./credits/creditReservations.js";
 import { GENERATION_COLUMNS } from "./generationRows.js";
+import { queryRows } from "../queryRows.js";
 
 export type NewGeneration = {
   tenantId: string;
@@ -41,7 +42,7 @@ export async function insertGenerationWithJob(deps: Pick<SharedDeps, "prisma" | 
   // The row as inserted, so the caller answers with the state it created (PENDING) even when a
   // worker has already started the job by the time the answer is written.
   const insertedRow = async (sql: Prisma.Sql): Promise<Generation | undefined> => {
-    const rows = await deps.prisma.$queryRaw<Array<Generation & { queued_job?: unknown }>>(sql);
+    const rows = await queryRows<Generation & { queued_job?: unknown }>(deps.prisma, sql);
     if (!rows[0]) return undefined;
     const { queued_job: _, ...row } = rows[0];
     return row;

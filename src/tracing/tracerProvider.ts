@@ -34,7 +34,7 @@ const QUIET_PRISMA_SPANS = [/^prisma:client:serialize$/, /^prisma:client:compile
  */
 const rootSampler: Sampler = {
   shouldSample(_context, _traceId, spanName) {
-    return { decision: spanName.startsWith("prisma:") ? SamplingDecision.NOT_RECORD : SamplingDecision.RECORD_AND_SAMPLED };
+    return { decision: spanName.startsWith("prisma:") || spanName === "db.query" ? SamplingDecision.NOT_RECORD : SamplingDecision.RECORD_AND_SAMPLED };
   },
   toString: () => "BoardsRootSampler",
 };
