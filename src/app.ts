@@ -8,6 +8,7 @@ import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { Redis } from "ioredis";
 import { authenticate } from "./auth/authenticate.js";
 import { createAuthAdapter } from "./auth/createAuthAdapter.js";
+import type { TenantDirectory } from "./auth/tenantDirectory.js";
 import type { Viewer } from "./auth/viewer.js";
 import type { AppContext, SharedDeps } from "./context.js";
 import type { Env } from "./env.js";
@@ -35,6 +36,8 @@ import { traceRequest } from "./tracing/httpSpans.js";
 
 export type AppDeps = SharedDeps & {
   env: Env;
+  /** Tenant ids by slug, so anonymous requests read no table to learn their tenant. */
+  tenantIds?: TenantDirectory;
   /** Checked by /ready when configured. */
   redis?: Redis | undefined;
 };
@@ -94,7 +97,7 @@ export function createApp(deps: AppDeps): App {
     };
   };
   const authenticateHeaders = (headers: Headers, lookUpViewer = true) =>
-    authenticate(headers, { prisma, adapter, options: authOptions, tenancy, adminRole: env.auth.adminRole }, lookUpViewer);
+    authenticate(headers, { prisma, adapter, options: authOptions, tenancy, adminRole: env.auth.adminRole, tenantIds: deps.tenantIds }, lookUpViewer);
 
   const authorizeFile = createFileAuthorizer({ prisma, signer: deps.signer, authenticate: authenticateHeaders, contextFor });
   const subscriptions = new SubscriptionQuota(env.liveLimits.maxSubscriptionsPerUser);

@@ -56,6 +56,7 @@ const generationTopic = (id: string) => `generation:${id}`;
 const creditsTopic = (tenantId: string, holder: string) => `credits:${tenantId}:${holder}`;
 const boardTopic = (id: string) => `board:${id}`;
 const accessTopic = (boardId: string) => `board-access:${boardId}`;
+const TENANTS_TOPIC = "tenants";
 
 export function toSnapshot(g: Generation): GenerationSnapshot {
   return {
@@ -186,6 +187,39 @@ export class EventBus {
    */
   async publishAccessChange(boardId: string): Promise<void> {
     await this.deliver([[accessTopic(boardId), { boardId }]]);
+  }
+
+  /**
+   * Tells every process that a tenant was renamed or deleted, so the tenant ids they keep for
+   * anonymous requests (auth/tenantDirectory.ts) are dropped; never throws.
+   */
+  async publishTenantChange(tenantId: string): Promise<void> {
+    await this.deliver([[TENANTS_TOPIC, { tenantId }]]);
+  }
+
+  /**
+   * Listens to tenant changes for as long as the process wants (this is not a client's
+   * subscription: it is not counted by activeSubscriptions). Resolves with a function that stops
+   * listening, or undefined when the bus is unreachable; `onLost` is called if the bus drops the
+   * listener later (changes may have been missed from then on).
+   */
+  async watchTenantChanges(onChange: () => void, onLost: () => void): Promise<(() => void) | undefined> {
+    if (this.closed) return undefined;
+    const lost = () => {
+      this.interrupters.delete(lost);
+      onLost();
+    };
+    this.interrupters.add(lost);
+    try {
+      const id = await this.engine.subscribe(TENANTS_TOPIC, () => onChange(), {});
+      return () => {
+        this.interrupters.delete(lost);
+        if (!this.closed) this.engine.unsubscribe(id);
+      };
+    } catch {
+      this.interrupters.delete(lost);
+      return undefined;
+    }
   }
 
   /** Publishes a change of a credit account to the account's topic; never throws. */

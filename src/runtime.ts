@@ -10,6 +10,7 @@ import type { SharedDeps } from "./context.js";
 import { createPool, createPrisma } from "./db.js";
 import type { Env } from "./env.js";
 import { EventBus } from "./events.js";
+import { TenantDirectory } from "./auth/tenantDirectory.js";
 import { loadGenerators } from "./generators/loadGenerators.js";
 import { createJobQueue } from "./jobs/jobQueue.js";
 import { createProviderAdapters } from "./providers/createProviderAdapters.js";
@@ -22,6 +23,8 @@ import { UrlSigner } from "./storage/UrlSigner.js";
 
 export type Runtime = SharedDeps & {
   pool: pg.Pool;
+  /** Tenant ids by slug for anonymous requests (API process), kept fresh through the event bus. */
+  tenantIds: TenantDirectory;
   /** Releases pools and connections. */
   close(): Promise<void>;
 };
@@ -30,6 +33,7 @@ export async function createRuntime(env: Env, logger: Logger): Promise<Runtime> 
   const pool = createPool(env.databaseUrl, env.databasePoolSize);
   const prisma = createPrisma(pool);
   const events = EventBus.create(env.redisUrl, { logger, commandTimeoutMs: env.redisCommandTimeoutMs });
+  const tenantIds = new TenantDirectory(events);
   const signer = new UrlSigner(env.storage.signingSecret);
   try {
     try {
@@ -45,6 +49,7 @@ export async function createRuntime(env: Env, logger: Logger): Promise<Runtime> 
     return {
       pool,
       prisma,
+      tenantIds,
       logger,
       events,
       storage: createStorage(env.storage, signer),
@@ -59,6 +64,7 @@ export async function createRuntime(env: Env, logger: Logger): Promise<Runtime> 
       jobs: createJobQueue({ maxAttempts: env.worker.maxAttempts }),
       async close() {
         unwatchQueue();
+        tenantIds.close();
         await events.close();
         await prisma.$disconnect();
         await pool.end();

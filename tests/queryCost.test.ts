@@ -99,7 +99,7 @@ describe("requests that read no data", () => {
     }
     const refused = await server.gql("{ __typename }", undefined, { token: "not.a.token", tenant: seeded.tenantSlug });
     expect(refused.status).toBe(401);
-    // Anything else looks the viewer up, in one statement.
+    // Anything else looks the signed-in viewer up, in one statement (anonymous callers: see anonymousTenant.test.ts).
     expect(await countStatements(server.pool, () => server.gql("{ me { id } }", undefined, options))).toBe(1);
   });
 });

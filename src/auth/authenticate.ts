@@ -5,6 +5,7 @@ import { resolveViewer, type ResolveViewerOptions } from "./resolveViewer.js";
 import { extractTenantSlug, InvalidTenantClaimError, InvalidTenantHeaderError, type TenantExtractionOptions } from "./tenantFromClaims.js";
 import { isTenantAdmin, type AdminRole } from "./tenantAdmin.js";
 import { verifyAuthorization } from "./verifyAuthorization.js";
+import type { TenantDirectory } from "./tenantDirectory.js";
 import type { Viewer } from "./viewer.js";
 
 export type AuthenticateDeps = {
@@ -14,6 +15,8 @@ export type AuthenticateDeps = {
   tenancy: TenantExtractionOptions;
   /** The claim and value that make a user a tenant admin. */
   adminRole?: AdminRole;
+  /** Tenant ids by slug: an anonymous request found there reads nothing. */
+  tenantIds?: TenantDirectory | undefined;
 };
 
 /**
@@ -43,7 +46,7 @@ export async function authenticate(headers: Headers, deps: AuthenticateDeps, loo
     throw error;
   }
   if (!lookUpViewer) return { tenantId: null, tenantSlug: slug, user: null, ...(principal?.expiresAt ? { expiresAt: principal.expiresAt } : {}) };
-  const resolved = await resolveViewer(deps.prisma, principal, slug, deps.options);
+  const resolved = await resolveViewer(deps.prisma, principal, slug, deps.options, deps.tenantIds);
   const viewer = resolved.user && isTenantAdmin(principal, deps.adapter, deps.adminRole) ? { ...resolved, tenantAdmin: true } : resolved;
   return principal?.expiresAt ? { ...viewer, expiresAt: principal.expiresAt } : viewer;
 }

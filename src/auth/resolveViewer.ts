@@ -3,6 +3,7 @@ import { Prisma } from "../generated/prisma/client.js";
 import { forbidden } from "../errors.js";
 import { queryRows } from "../queryRows.js";
 import type { Principal } from "./principal.js";
+import type { TenantDirectory } from "./tenantDirectory.js";
 import type { Viewer } from "./viewer.js";
 
 type Lookup = {
@@ -26,7 +27,8 @@ export type ResolveViewerOptions = {
 /**
  * Finds (or provisions, just in time) the tenant and user behind a request.
  *
- * The common case, a known user in a known tenant, is one SQL statement. A new principal gets a
+ * The common case, a known user in a known tenant, is one SQL statement; an anonymous caller
+ * whose tenant is in `tenantIds` costs none. A new principal gets a
  * user row per (tenant, provider, subject); on later sign-ins empty profile fields are filled but
  * never overwritten. Anonymous callers never create anything: an unknown tenant simply shows
  * them nothing.
@@ -38,7 +40,11 @@ export async function resolveViewer(
   principal: Principal | null,
   tenantSlug: string,
   options: ResolveViewerOptions,
+  tenantIds?: TenantDirectory,
 ): Promise<Viewer> {
+  const known = principal ? undefined : tenantIds?.idOf(tenantSlug);
+  if (known) return { tenantId: known, tenantSlug, user: null };
+  const ticket = tenantIds?.ticket();
   const rows = await queryRows<Lookup>(prisma, Prisma.sql`
     SELECT t.id AS tenant_id, u.id AS user_id, u.email, u.display_name, u.avatar_url, u.metadata, u.created_at, u.updated_at
     FROM tenants t
@@ -46,6 +52,7 @@ export async function resolveViewer(
       AND u.auth_subject = ${principal?.subject ?? null}
     WHERE t.slug = ${tenantSlug}`);
   const found = rows[0];
+  if (found && tenantIds && ticket !== undefined) tenantIds.remember(tenantSlug, found.tenant_id, ticket);
 
   if (!found && !options.autoCreateTenant) throw forbidden(`Unknown tenant '${tenantSlug}'`, 403);
   if (!principal) return { tenantId: found?.tenant_id ?? null, tenantSlug, user: null };

@@ -112,7 +112,7 @@ export function createSetupRoutes(deps: SetupRouteDeps) {
     if (req.method === "PUT") {
       const body = await bodyOf(req, res);
       if (!body) return;
-      const tenant = await updateTenant(admin, prisma, tenantId, body.value);
+      const tenant = await updateTenant(admin, { prisma, events: deps.events }, tenantId, body.value);
       audit({ tenantId, slug: tenant.slug }, "tenant updated");
       return sendJson(res, 200, tenantView(tenant));
     }

@@ -90,11 +90,13 @@ export function listTenants(_admin: SetupAdmin, prisma: PrismaClient): Promise<T
 }
 
 /**
- * Changes the fields given (not null) only.
+ * Changes the fields given (not null) only; a new slug is announced on the event bus, so no
+ * process keeps serving the old one.
  * @throws BAD_USER_INPUT (with fieldErrors) for an invalid body; NOT_FOUND for an unknown
  * tenant; CONFLICT when another tenant has the new slug.
  */
-export async function updateTenant(admin: SetupAdmin, prisma: PrismaClient, id: string, body: unknown): Promise<Tenant> {
+export async function updateTenant(admin: SetupAdmin, deps: { prisma: PrismaClient; events: EventBus }, id: string, body: unknown): Promise<Tenant> {
+  const { prisma } = deps;
   const parsed = parseInput(TenantPatch, body, "body");
   const patch = { name: parsed.name ?? undefined, slug: parsed.slug ?? undefined, settings: parsed.settings ?? undefined };
   const existing = await getTenant(admin, prisma, id);
@@ -103,7 +105,7 @@ export async function updateTenant(admin: SetupAdmin, prisma: PrismaClient, id: 
     if (await prisma.tenant.findUnique({ where: { slug: patch.slug }, select: { id: true } })) throw slugTaken();
   }
   try {
-    return await prisma.tenant.update({
+    const updated = await prisma.tenant.update({
       where: { id },
       data: {
         ...(patch.name !== undefined ? { name: patch.name } : {}),
@@ -112,6 +114,9 @@ export async function updateTenant(admin: SetupAdmin, prisma: PrismaClient, id: 
         updatedAt: new Date(),
       },
     });
+    // Other processes may know the old slug's id (anonymous requests): they forget it.
+    if (updated.slug !== existing.slug) await deps.events.publishTenantChange(id);
+    return updated;
   } catch (error) {
     // Another request took the slug between the check and the update.
     if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") throw slugTaken();
@@ -149,6 +154,7 @@ export async function deleteTenant(
     await queueStoredObjectDeletion(tx, deps, stored);
     return boards;
   });
+  await deps.events.publishTenantChange(id);
   // Open live streams of its boards end now rather than when their tokens expire.
   for (const board of boards) await deps.events.publishAccessChange(board.id);
   return tenant;
