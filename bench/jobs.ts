@@ -1,7 +1,9 @@
 /**
  * Job pipeline figures on this machine:
  *  1. submit → worker-start latency (p50/p95/p99) through the GraphQL mutation, next to
- *     graphile-worker's bare add_job → task-start latency measured in the same run (the ratio);
+ *     graphile-worker's bare add_job → task-start latency measured in the same run (the ratio):
+ *     once with client, API and worker in this one process, once with the server (API and its
+ *     worker, or bare graphile-worker) in a process of its own;
  *  2. submit → COMPLETED latency with the instant image generator;
  *  3. sustained generations per second with 2 worker processes;
  *  4. worker-publish → subscriber-receipt latency (p50/p95) with 1,000 open SSE subscriptions.
@@ -21,8 +23,9 @@ import { makeWorkerUtils, run, type Job } from "graphile-worker";
 import { createPool } from "../src/db.js";
 import { signToken } from "../tests/helpers/actors.js";
 import { createMigratedDatabase } from "../tests/helpers/database.js";
-import { launchServer, type TestServer } from "../tests/helpers/launch.js";
-import { startMainProcess, type MainProcess } from "../tests/helpers/mainProcess.js";
+import { launchServer, postGraphql, type TestServer } from "../tests/helpers/launch.js";
+import { startCommand, startMainProcess, type MainProcess } from "../tests/helpers/mainProcess.js";
+import { SERVER_NODE_FLAGS } from "../scripts/serverNodeFlags.js";
 import { formatMs, percentile } from "./stats.js";
 
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 300);
@@ -64,6 +67,37 @@ async function bareGraphileLatency(databaseUrl: string): Promise<number[]> {
   await utils.release();
   await pool.end();
   return samples;
+}
+
+/** hrtime of this process, in ms (the system's monotonic clock, shared with the server's process). */
+const now = () => Number(process.hrtime.bigint()) / 1e6;
+
+/**
+ * Client and server in different processes, as deployed: the server process (bench/jobsProcess.ts)
+ * reports each job's start on the monotonic clock both processes share. Serial, like the
+ * in-process figures, and each sample waits for its job to complete, for bare graphile-worker
+ * as for boards-server. `send` enqueues sample `i` and returns the id the server will report.
+ */
+async function crossProcessLatency(mode: "boards" | "bare", databaseUrl: string, storageDir: string, send: (i: number, url: string) => Promise<string>) {
+  const child = startCommand([process.execPath, ...SERVER_NODE_FLAGS, "--import", "tsx", "bench/jobsProcess.ts", mode], {
+    BENCH_DATABASE_URL: databaseUrl,
+    BENCH_STORAGE_DIR: storageDir,
+  });
+  try {
+    const ready = await child.waitForLog((l) => l.ready !== undefined);
+    const samples: number[] = [];
+    for (let i = 0; i < WARMUP + SAMPLES; i++) {
+      const t0 = now();
+      const id = await send(i, String(ready.ready));
+      const start = await child.waitForLog((l) => l.start === id);
+      await child.waitForLog((l) => l.complete === id);
+      if (i >= WARMUP) samples.push(Number(BigInt(start.at as string)) / 1e6 - t0);
+    }
+    return samples;
+  } finally {
+    child.child.kill("SIGTERM");
+    await child.exited;
+  }
 }
 
 type Setup = { server: TestServer; token: string; tenant: string; boardId: string };
@@ -278,6 +312,26 @@ try {
   console.log(`createGeneration (HTTP) → task start:              ${summary(toStart)}`);
   console.log(`  ratio to bare graphile-worker:                   p50 ${(percentile(toStart, 50) / percentile(bare, 50)).toFixed(2)}×  p95 ${(percentile(toStart, 95) / percentile(bare, 95)).toFixed(2)}×`);
   console.log(`createGeneration (HTTP) → COMPLETED (instant):     ${summary(toComplete)}`);
+
+  const utils = await makeWorkerUtils({ connectionString: database.url });
+  const bareApart = await crossProcessLatency("bare", database.url, storageDir, async (i) => {
+    await utils.addJob("bench_noop", { id: `apart-${i}` });
+    return `apart-${i}`;
+  });
+  await utils.release();
+  const token = await signToken({ sub: "bench-apart" });
+  let boardId: string | undefined;
+  const boardsApart = await crossProcessLatency("boards", database.url, storageDir, async (_i, url) => {
+    const options = { token, tenant: "bench-apart" };
+    boardId ??= (await postGraphql<{ createBoard: { id: string } }>(url, `mutation { createBoard(input: { title: "apart" }) { id } }`, {}, options)).data!.createBoard.id;
+    const result = await postGraphql<{ createGeneration: { id: string } }>(url, CREATE, { b: boardId, p: INSTANT }, options);
+    if (!result.data?.createGeneration) throw new Error(`submit failed: ${JSON.stringify(result.errors)}`);
+    return result.data.createGeneration.id;
+  });
+  console.log(`\nClient and server in separate processes (the server's worker in its process, as npm start runs it):`);
+  console.log(`graphile-worker add_job → task start (bare):      ${summary(bareApart)}`);
+  console.log(`createGeneration (HTTP) → task start:              ${summary(boardsApart)}`);
+  console.log(`  ratio to bare graphile-worker:                   p50 ${(percentile(boardsApart, 50) / percentile(bareApart, 50)).toFixed(2)}×  p95 ${(percentile(boardsApart, 95) / percentile(bareApart, 95)).toFixed(2)}×`);
 
   const t = await throughput(database.url, storageDir);
   console.log(`\nSustained throughput, 2 worker processes × 4:     ${t.perSecond.toFixed(1)} generations/s (${THROUGHPUT_JOBS} in ${t.seconds.toFixed(2)} s; submitting took ${t.submitSeconds.toFixed(2)} s)`);

@@ -87,6 +87,16 @@ describe("reserve, finalize and refund", () => {
     expect(await quiet.prisma.creditTransaction.count({ where: { tenantId: tenant.id } })).toBe(0);
   });
 
+  it("a submission to a board the user may not edit reserves nothing, whatever the account holds", async () => {
+    const { tenant, admin, user } = await tenantOf(quiet);
+    await admin.ok(GRANT, { input: { userId: user.id, amount: 1 } });
+    const othersBoard = await createBoard(admin);
+    expectError(await submit(user, othersBoard), "NOT_FOUND");
+    expectError(await submit(user, "00000000-0000-4000-8000-000000000000"), "NOT_FOUND");
+    expect(await credits(user)).toEqual({ balance: 1, reserved: 0, available: 1 });
+    expect((await ledger(quiet, tenant.id, user.id)).map((t) => t.type)).toEqual(["GRANT"]);
+  });
+
   it("cancelling refunds the reservation", async () => {
     const { tenant, admin, user, boardId } = await tenantOf(quiet);
     await admin.ok(GRANT, { input: { userId: user.id, amount: 1 } });

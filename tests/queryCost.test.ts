@@ -3,7 +3,7 @@
  * the same small number of SQL statements whatever the number of boards.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { expectData, signToken } from "./helpers/actors.js";
+import { expectData, expectError, signToken } from "./helpers/actors.js";
 import { seedBoards } from "./helpers/seedBoards.js";
 import { startServer, type TestServer } from "./helpers/server.js";
 import { countStatements } from "./helpers/statements.js";
@@ -101,5 +101,38 @@ describe("requests that read no data", () => {
     expect(refused.status).toBe(401);
     // Anything else looks the signed-in viewer up, in one statement (anonymous callers: see anonymousTenant.test.ts).
     expect(await countStatements(server.pool, () => server.gql("{ me { id } }", undefined, options))).toBe(1);
+  });
+});
+
+describe("createGeneration", () => {
+  const CREATE = `mutation($b: UUID!, $p: JSON!) { createGeneration(input: { boardId: $b, generatorName: "image-from-prompt", artifactType: IMAGE, inputParams: $p }) { id status } }`;
+  const PARAMS = { prompt: "cost", width: 16, height: 16 };
+
+  it("is two statements, for the owner and for an editor: the viewer, and the insert that checks the board", async () => {
+    // Board 1 has the members as editors (seedBoards alternates viewer and editor roles).
+    const seeded = await seedBoards(server.prisma, { boards: 2, membersPerBoard: 1, generationsPerBoard: 0 });
+    const boardId = seeded.boardIds[1]!;
+    for (const sub of [seeded.ownerSubject, `member-0-${seeded.tenantSlug}`]) {
+      const options = { token: await signToken({ sub }), tenant: seeded.tenantSlug };
+      let result: Awaited<ReturnType<TestServer["gql"]>> | undefined;
+      expect(await countStatements(server.pool, async () => (result = await server.gql(CREATE, { b: boardId, p: PARAMS }, options))), sub).toBe(2);
+      expect(expectData(result!)).toMatchObject({ createGeneration: { status: "PENDING" } });
+    }
+  });
+
+  it("refuses a viewer with FORBIDDEN and an outsider with NOT_FOUND, before their input's errors, writing nothing", async () => {
+    const seeded = await seedBoards(server.prisma, { boards: 1, membersPerBoard: 1, generationsPerBoard: 0 });
+    const other = await seedBoards(server.prisma, { boards: 1, generationsPerBoard: 0 });
+    const boardId = seeded.boardIds[0]!;
+    const viewer = { token: await signToken({ sub: `member-0-${seeded.tenantSlug}` }), tenant: seeded.tenantSlug };
+    const outsider = { token: await signToken({ sub: other.ownerSubject }), tenant: other.tenantSlug };
+    for (const p of [PARAMS, { prompt: 42 }]) {
+      expectError(await server.gql(CREATE, { b: boardId, p }, viewer), "FORBIDDEN");
+      expectError(await server.gql(CREATE, { b: boardId, p }, outsider), "NOT_FOUND", "Board not found");
+    }
+    expect(await server.prisma.generation.count({ where: { boardId } })).toBe(0);
+    // The board's owner with the bad input is told about the input.
+    const owner = { token: await signToken({ sub: seeded.ownerSubject }), tenant: seeded.tenantSlug };
+    expectError(await server.gql(CREATE, { b: boardId, p: { prompt: 42 } }, owner), "BAD_USER_INPUT");
   });
 });

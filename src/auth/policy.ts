@@ -2,7 +2,7 @@
  * The board permission matrix (Boards §3), in one place. Services decide what a caller may do
  * by computing the caller's access level to a board and asking these predicates.
  */
-import type { Board, BoardRole, Prisma } from "../generated/prisma/client.js";
+import { Prisma, type Board, type BoardRole } from "../generated/prisma/client.js";
 import type { Viewer } from "./viewer.js";
 
 /** A caller's standing on one board, strongest first. `public` = may read only because it is public. */
@@ -44,4 +44,16 @@ export function readableBoardsWhere(viewer: Viewer): Prisma.BoardWhereInput {
     tenantId: viewer.tenantId,
     OR: [{ isPublic: true }, { ownerId: userId }, { members: { some: { userId } } }],
   };
+}
+
+/**
+ * SQL condition on the board row `board` for "this viewer may create generations on it" —
+ * `canEditGenerations(boardAccess(viewer, board, role))` as one predicate, for a statement that
+ * checks and writes at once. tests/policySql.test.ts holds the two equal for every standing.
+ */
+export function editsGenerationsSql(viewer: Viewer, board: Prisma.Sql): Prisma.Sql {
+  const userId = viewer.user?.id;
+  if (viewer.tenantId === null || !userId) return Prisma.sql`false`;
+  return Prisma.sql`(${board}.tenant_id = ${viewer.tenantId}::uuid AND (${board}.owner_id = ${userId}::uuid OR EXISTS (
+    SELECT 1 FROM board_members m WHERE m.board_id = ${board}.id AND m.user_id = ${userId}::uuid AND m.role IN ('admin', 'editor'))))`;
 }

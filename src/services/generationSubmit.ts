@@ -1,13 +1,13 @@
 /**
  * Submitting generations: `createGeneration` and `retryGeneration` (alias `regenerate`).
- * Everything a client can get wrong is checked before anything is written; the generation row
- * and its job are then inserted in one atomic statement.
+ * Everything a client can get wrong is checked before anything is written; the board check, the
+ * generation row and its job (and a credit reservation) are then one atomic statement.
  */
 import { z } from "zod";
-import { canEditGenerations } from "../auth/policy.js";
+import { canEditGenerations, editsGenerationsSql } from "../auth/policy.js";
 import type { ServiceContext } from "../context.js";
 import { badUserInput, forbidden, insufficientCredits, notFound } from "../errors.js";
-import type { ArtifactType, Generation } from "../generated/prisma/client.js";
+import { Prisma, type ArtifactType, type Generation } from "../generated/prisma/client.js";
 import { jsonObject, parseInput } from "../lib/validate.js";
 import { generationsSubmitted } from "../metrics/metrics.js";
 import { boardForMutation, requireUser } from "./boardAccess.js";
@@ -15,7 +15,7 @@ import { submittedCost } from "./generationCost.js";
 import { canReadGeneration } from "./generations.js";
 import { requireConfigured } from "./generators.js";
 import { accountFigures, holderFor } from "./credits/creditAccounts.js";
-import { insertGenerationWithJob, ReservationRefused } from "./insertGeneration.js";
+import { insertGenerationWithJob } from "./insertGeneration.js";
 import { validateSubmittedInputs } from "./submittedInputs.js";
 
 export type CreateGenerationArgs = {
@@ -28,19 +28,8 @@ export type CreateGenerationArgs = {
 
 const MetadataSchema = z.object({ metadata: jsonObject.nullish() });
 
-/**
- * Creates a generation and queues it (board owner, admin or editor), recording its estimated
- * cost (null when the generator's formula fails) and, with credits on, reserving it.
- * @throws UNAUTHENTICATED; NOT_FOUND (board); FORBIDDEN; BAD_USER_INPUT (unknown generator,
- *   artifact type mismatch, invalid `inputParams` with one `fieldErrors` entry per problem);
- *   FAILED_PRECONDITION (a provider generator whose provider has no key); INSUFFICIENT_CREDITS
- *   (credits on and the paying account cannot cover the estimate; nothing is written).
- */
-export async function createGeneration(ctx: ServiceContext, args: CreateGenerationArgs): Promise<Generation> {
-  const user = requireUser(ctx, "Authentication required to create a generation");
-  const { board, access } = await boardForMutation(ctx, args.boardId);
-  if (!canEditGenerations(access)) throw forbidden("Permission denied: only board owner or editor can create generations");
-
+/** Everything of a submission that does not depend on the board: checked before anything is written. */
+async function prepareSubmission(ctx: ServiceContext, args: CreateGenerationArgs, userId: string) {
   const generator = ctx.generators.get(args.generatorName);
   if (!generator) throw badUserInput(`Unknown generator: ${args.generatorName}`, { argument: "input", fieldErrors: [{ field: "generatorName", message: "unknown generator" }] });
   if (generator.artifactType.toUpperCase() !== args.artifactType) {
@@ -53,32 +42,72 @@ export async function createGeneration(ctx: ServiceContext, args: CreateGenerati
   const { metadata } = parseInput(MetadataSchema, { metadata: args.metadata });
   const prepared = await validateSubmittedInputs(ctx, generator, args.inputParams, { argument: "input" });
   const estimatedCost = await submittedCost(ctx, generator, prepared.inputs);
-  const holder = holderFor(ctx.creditsMode, user.id);
-  const reserve = holder && estimatedCost ? { holder, amount: estimatedCost } : undefined;
+  const holder = holderFor(ctx.creditsMode, userId);
+  return { generator, metadata, prepared, estimatedCost, reserve: holder && estimatedCost ? { holder, amount: estimatedCost } : undefined };
+}
 
-  const generation = await insertGenerationWithJob(ctx, {
-    tenantId: board.tenantId,
-    boardId: board.id,
-    userId: user.id,
-    generatorName: generator.name,
-    artifactType: args.artifactType,
-    inputParams: prepared.storedParams,
-    inputArtifacts: prepared.lineage,
-    metadata: metadata ?? {},
-    estimatedCost,
-    reserve,
-  }).catch(async (error: unknown) => {
-    if (!(error instanceof ReservationRefused) || !reserve) throw error;
-    const { available } = await accountFigures(ctx.prisma, board.tenantId, reserve.holder);
+/**
+ * The board refusal a caller is owed: NOT_FOUND when they cannot see the board, else FORBIDDEN.
+ * Read only when something was refused, so the common case costs no board lookup.
+ */
+async function refuseBoard(ctx: ServiceContext, boardId: string): Promise<never> {
+  await boardForMutation(ctx, boardId);
+  // Also when the board grants the right by now: the statement did not see it (it changed in between).
+  throw forbidden(EDITORS_ONLY);
+}
+
+const EDITORS_ONLY = "Permission denied: only board owner or editor can create generations";
+
+/**
+ * Creates a generation and queues it (board owner, admin or editor), recording its estimated
+ * cost (null when the generator's formula fails) and, with credits on, reserving it. The board
+ * check is part of the statement that inserts (see insertGeneration.ts); a refusal is explained
+ * afterwards, in the order a client expects: the board's errors before its own input's.
+ * @throws UNAUTHENTICATED; NOT_FOUND (board); FORBIDDEN; BAD_USER_INPUT (unknown generator,
+ *   artifact type mismatch, invalid `inputParams` with one `fieldErrors` entry per problem);
+ *   FAILED_PRECONDITION (a provider generator whose provider has no key); INSUFFICIENT_CREDITS
+ *   (credits on and the paying account cannot cover the estimate; nothing is written).
+ */
+export async function createGeneration(ctx: ServiceContext, args: CreateGenerationArgs): Promise<Generation> {
+  const user = requireUser(ctx, "Authentication required to create a generation");
+  const { tenantId } = user;
+  const submission = await prepareSubmission(ctx, args, user.id).catch(async (error: unknown) => {
+    // A caller who may not use the board learns that, not what is wrong with their input.
+    const { access } = await boardForMutation(ctx, args.boardId);
+    if (!canEditGenerations(access)) throw forbidden(EDITORS_ONLY);
+    throw error;
+  });
+  const { generator, metadata, prepared, estimatedCost, reserve } = submission;
+
+  const outcome = await insertGenerationWithJob(
+    ctx,
+    {
+      tenantId,
+      boardId: args.boardId,
+      userId: user.id,
+      generatorName: generator.name,
+      artifactType: args.artifactType,
+      inputParams: prepared.storedParams,
+      inputArtifacts: prepared.lineage,
+      metadata: metadata ?? {},
+      estimatedCost,
+      reserve,
+    },
+    editsGenerationsSql(ctx.viewer, Prisma.sql`b`),
+  );
+  if ("refused" in outcome) {
+    if (outcome.refused === "board" || !reserve) return refuseBoard(ctx, args.boardId);
+    const { available } = await accountFigures(ctx.prisma, tenantId, reserve.holder);
     throw insufficientCredits(`Cannot submit: insufficient credits (this generation is estimated at ${reserve.amount} credits; ${available} available)`, {
       required: reserve.amount,
       available,
     });
-  });
+  }
+  const { generation } = outcome;
   generationsSubmitted.inc({ generator: generator.name });
   await ctx.events.publish(generation, "queued", "Queued");
   if (reserve) {
-    await ctx.events.publishCreditChange({ tenantId: board.tenantId, holder: reserve.holder, type: "RESERVE", amount: -reserve.amount, generationId: generation.id });
+    await ctx.events.publishCreditChange({ tenantId, holder: reserve.holder, type: "RESERVE", amount: -reserve.amount, generationId: generation.id });
   }
   return generation;
 }

@@ -1,10 +1,12 @@
 /**
  * Inserts a generation and queues its job in ONE statement (a data-modifying CTE whose SELECT
  * calls graphile_worker.add_job for the inserted row). If queueing fails, the insert is undone
- * with it: there is no moment at which the row exists without its job. With credits on, the same
- * statement reserves the estimate on the paying account (a conditional UPDATE whose row lock
- * serializes concurrent submissions) and appends the reserve transaction; when the account cannot
- * cover it nothing is inserted at all.
+ * with it: there is no moment at which the row exists without its job. The same statement
+ * checks that the caller may create generations on the board (the policy's SQL form), so a
+ * submission is one statement after the viewer lookup. With credits on, it also reserves the
+ * estimate on the paying account (a conditional UPDATE whose row lock serializes concurrent
+ * submissions) and appends the reserve transaction; when the board check or the account refuses,
+ * nothing at all is written.
  */
 import { randomUUID } from "node:crypto";
 import type { SharedDeps } from "../context.js";
@@ -28,46 +30,45 @@ export type NewGeneration = {
   reserve?: { holder: string; amount: number };
 };
 
-/** The paying account cannot cover the reservation: nothing was inserted. */
-export class ReservationRefused extends Error {}
+/**
+ * What the statement did: the generation as inserted, or why nothing was: the board check
+ * failed (`board`: missing, of another tenant, or not editable by the caller) or the account
+ * could not cover the reservation (`credits`).
+ */
+export type InsertOutcome = { generation: Generation } | { refused: "board" | "credits" };
 
 const json = (value: unknown) => Prisma.sql`${JSON.stringify(value ?? {})}::jsonb`;
 
-export async function insertGenerationWithJob(deps: Pick<SharedDeps, "prisma" | "jobs">, g: NewGeneration): Promise<Generation> {
+type Row = Partial<Generation> & { editable: boolean; queued_job?: unknown };
+
+/**
+ * Inserts `g` and queues its job if the board `g.boardId` satisfies `mayEdit` (a condition on
+ * the board row `b`, see editsGenerationsSql) and, with a reservation, the account covers it.
+ */
+export async function insertGenerationWithJob(deps: Pick<SharedDeps, "prisma" | "jobs">, g: NewGeneration, mayEdit: Prisma.Sql): Promise<InsertOutcome> {
   const id = randomUUID();
   const columns = Prisma.sql`id, tenant_id, board_id, user_id, generator_name, artifact_type, input_params, input_artifacts, metadata, estimated_cost`;
   const values = Prisma.sql`${id}::uuid, ${g.tenantId}::uuid, ${g.boardId}::uuid, ${g.userId}::uuid, ${g.generatorName},
               ${g.artifactType.toLowerCase()}::artifact_type, ${json(g.inputParams)}, ${json(g.inputArtifacts)},
               ${json(g.metadata)}, ${g.estimatedCost ?? null}::numeric`;
-  // The row as inserted, so the caller answers with the state it created (PENDING) even when a
-  // worker has already started the job by the time the answer is written.
-  const insertedRow = async (sql: Prisma.Sql): Promise<Generation | undefined> => {
-    const rows = await queryRows<Generation & { queued_job?: unknown }>(deps.prisma, sql);
-    if (!rows[0]) return undefined;
-    const { queued_job: _, ...row } = rows[0];
-    return row;
-  };
+  const board = Prisma.sql`board AS (SELECT b.id FROM boards b WHERE b.id = ${g.boardId}::uuid AND ${mayEdit})`;
   const enqueue = deps.jobs.enqueueGenerationSql(Prisma.sql`inserted.id`);
-  if (!g.reserve) {
-    const row = await insertedRow(Prisma.sql`
-      WITH inserted AS (
-        INSERT INTO generations (${columns}, updated_at) VALUES (${values}, now())
-        RETURNING *
-      )
-      SELECT ${GENERATION_COLUMNS}, ${enqueue} AS queued_job FROM inserted`);
-    if (!row) throw new Error(`generation ${id} was not inserted`);
-    return row;
-  }
-  const { holder, amount } = g.reserve;
-  const row = await insertedRow(Prisma.sql`
-    WITH ${reserveCte(g.tenantId, holder, amount)},
-    inserted AS (
-      INSERT INTO generations (${columns}, credit_account_id, credits_reserved, updated_at)
-      SELECT ${values}, account.id, ${amount}::numeric, now() FROM account
-      RETURNING *
-    ),
-    ${reserveLedgerCte(g.tenantId, g.userId, amount)}
-    SELECT ${GENERATION_COLUMNS}, ${enqueue} AS queued_job FROM inserted`);
-  if (!row) throw new ReservationRefused(`The account cannot cover ${amount}`);
-  return row;
+  const credits = g.reserve ? reserveCte(g.tenantId, g.reserve.holder, g.reserve.amount, Prisma.sql`EXISTS (SELECT 1 FROM board)`) : undefined;
+  const insert = g.reserve
+    ? Prisma.sql`INSERT INTO generations (${columns}, credit_account_id, credits_reserved, updated_at)
+        SELECT ${values}, account.id, ${g.reserve.amount}::numeric, now() FROM board, account`
+    : Prisma.sql`INSERT INTO generations (${columns}, updated_at) SELECT ${values}, now() FROM board`;
+  // One row whatever happened, so a refusal says which check refused. The job is queued only
+  // for a row that was inserted (CASE evaluates the branch it takes, only).
+  const rows = await queryRows<Row>(deps.prisma, Prisma.sql`
+    WITH ${board},
+    ${credits ? Prisma.sql`${credits},` : Prisma.empty}
+    inserted AS (${insert} RETURNING *)
+    ${g.reserve ? Prisma.sql`, ${reserveLedgerCte(g.tenantId, g.userId, g.reserve.amount)}` : Prisma.empty}
+    SELECT ${GENERATION_COLUMNS}, EXISTS (SELECT 1 FROM board) AS editable,
+           CASE WHEN inserted.id IS NOT NULL THEN ${enqueue} END AS queued_job
+    FROM (SELECT 1 AS one) AS one LEFT JOIN inserted ON true`);
+  const { editable, queued_job: _, ...row } = rows[0]!;
+  if (row.id) return { generation: row as Generation };
+  return { refused: editable ? "credits" : "board" };
 }

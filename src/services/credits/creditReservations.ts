@@ -9,12 +9,16 @@ import type { PrismaClient } from "../../db.js";
 import type { CreditChange } from "../../events.js";
 import { Prisma, type CreditTransactionType } from "../../generated/prisma/client.js";
 
-/** The CTEs that reserve `amount` on the holder's account; the generation insert selects FROM account. */
-export function reserveCte(tenantId: string, holder: string, amount: number): Prisma.Sql {
+/**
+ * The CTE that reserves `amount` on the holder's account when `onlyIf` holds (the statement's
+ * other checks: nothing is reserved for a submission they refuse); the generation insert selects
+ * FROM account.
+ */
+export function reserveCte(tenantId: string, holder: string, amount: number, onlyIf: Prisma.Sql): Prisma.Sql {
   return Prisma.sql`
     account AS (
       UPDATE credit_accounts SET reserved = reserved + ${amount}::numeric, updated_at = now()
-      WHERE tenant_id = ${tenantId}::uuid AND holder = ${holder} AND balance - reserved >= ${amount}::numeric
+      WHERE tenant_id = ${tenantId}::uuid AND holder = ${holder} AND balance - reserved >= ${amount}::numeric AND ${onlyIf}
       RETURNING id, balance - reserved AS available
     )`;
 }
