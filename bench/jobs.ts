@@ -19,13 +19,14 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { makeWorkerUtils, run, type Job } from "graphile-worker";
+import { makeWorkerUtils, type Job } from "graphile-worker";
 import { createPool } from "../src/db.js";
 import { signToken } from "../tests/helpers/actors.js";
 import { createMigratedDatabase } from "../tests/helpers/database.js";
 import { launchServer, postGraphql, type TestServer } from "../tests/helpers/launch.js";
 import { startCommand, startMainProcess, type MainProcess } from "../tests/helpers/mainProcess.js";
 import { SERVER_NODE_FLAGS } from "../scripts/serverNodeFlags.js";
+import { runBareWorker } from "./bareWorker.js";
 import { formatMs, percentile } from "./stats.js";
 
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 300);
@@ -45,14 +46,7 @@ const INSTANT = { prompt: "bench", width: 16, height: 16, progress_steps: 0 };
 async function bareGraphileLatency(databaseUrl: string): Promise<number[]> {
   const pool = createPool(databaseUrl, 6);
   const waiting = new Map<string, (t: number) => void>();
-  const runner = await run({
-    pgPool: pool,
-    concurrency: 4,
-    noHandleSignals: true,
-    parsedCronItems: [],
-    pollInterval: 1000,
-    taskList: { bench_noop: async (payload) => waiting.get((payload as { id: string }).id)?.(performance.now()) },
-  });
+  const runner = await runBareWorker(pool, async (payload) => waiting.get((payload as { id: string }).id)?.(performance.now()));
   const utils = await makeWorkerUtils({ pgPool: pool });
   const samples: number[] = [];
   for (let i = 0; i < WARMUP + SAMPLES; i++) {

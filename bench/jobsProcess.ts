@@ -7,7 +7,8 @@
  *
  *   node --import tsx bench/jobsProcess.ts boards|bare   (BENCH_DATABASE_URL, BENCH_STORAGE_DIR)
  */
-import { run, type Job } from "graphile-worker";
+import type { Job } from "graphile-worker";
+import { runBareWorker } from "./bareWorker.js";
 import { createPool } from "../src/db.js";
 import { launchServer } from "../tests/helpers/launch.js";
 
@@ -31,15 +32,7 @@ if (mode === "boards") {
   process.on("SIGTERM", () => void server.close().then(() => process.exit(0)));
 } else if (mode === "bare") {
   const pool = createPool(databaseUrl, 6);
-  const runner = await run({
-    pgPool: pool,
-    concurrency: 4,
-    noHandleSignals: true,
-    parsedCronItems: [],
-    pollInterval: 1000,
-    logger: undefined,
-    taskList: { bench_noop: async () => undefined },
-  });
+  const runner = await runBareWorker(pool, async () => undefined);
   report(runner.events);
   say({ ready: true });
   process.on("SIGTERM", () => void runner.stop().then(() => pool.end()).then(() => process.exit(0)));

@@ -4,7 +4,7 @@
 import { readdirSync } from "node:fs";
 
 /** Modules the benchmarks use, not benchmarks themselves. */
-const HELPERS = ["run.ts", "stats.ts", "postgraphileServer.ts", "readsData.ts", "jobsProcess.ts"];
+const HELPERS = ["run.ts", "stats.ts", "postgraphileServer.ts", "readsData.ts", "jobsProcess.ts", "bareWorker.ts"];
 
 const available = readdirSync(new URL(".", import.meta.url))
   .filter((f) => f.endsWith(".ts") && !HELPERS.includes(f))

@@ -46,6 +46,8 @@ async function prepareSubmission(ctx: ServiceContext, args: CreateGenerationArgs
   return { generator, metadata, prepared, estimatedCost, reserve: holder && estimatedCost ? { holder, amount: estimatedCost } : undefined };
 }
 
+const EDITORS_ONLY = "Permission denied: only board owner or editor can create generations";
+
 /**
  * The board refusal a caller is owed: NOT_FOUND when they cannot see the board, else FORBIDDEN.
  * Read only when something was refused, so the common case costs no board lookup.
@@ -55,8 +57,6 @@ async function refuseBoard(ctx: ServiceContext, boardId: string): Promise<never>
   // Also when the board grants the right by now: the statement did not see it (it changed in between).
   throw forbidden(EDITORS_ONLY);
 }
-
-const EDITORS_ONLY = "Permission denied: only board owner or editor can create generations";
 
 /**
  * Creates a generation and queues it (board owner, admin or editor), recording its estimated
