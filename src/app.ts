@@ -101,7 +101,7 @@ export function createApp(deps: AppDeps): App {
 
   const authorizeFile = createFileAuthorizer({ prisma, signer: deps.signer, authenticate: authenticateHeaders, contextFor });
   const subscriptions = new SubscriptionQuota(env.liveLimits.maxSubscriptionsPerUser);
-  const yoga = createGraphQLServer({ env, logger, subscriptions, context: async (headers, request) => contextFor(await authenticateHeaders(headers, !request.introspectionOnly)),
+  const yoga = createGraphQLServer({ env, logger, subscriptions, context: async (headers, request) => contextFor(await authenticateHeaders(headers, !request.needsNoViewer)),
   });
 
   async function ready(res: ServerResponse) {

@@ -89,10 +89,10 @@ describe("statement counts do not grow with the number of boards", () => {
 });
 
 describe("requests that read no data", () => {
-  it("`{ __typename }` and introspection touch no table, even signed in; a bad token is still refused", async () => {
+  it("`{ __typename }`, introspection and the generator list touch no table, even signed in; a bad token is still refused", async () => {
     const seeded = await seedBoards(server.prisma, { boards: 1 });
     const options = { token: await signToken({ sub: seeded.ownerSubject }), tenant: seeded.tenantSlug };
-    for (const query of ["{ __typename }", "{ __schema { queryType { name } } }"]) {
+    for (const query of ["{ __typename }", "{ __schema { queryType { name } } }", "{ generators { name inputSchema } }"]) {
       let result: Awaited<ReturnType<TestServer["gql"]>> | undefined;
       expect(await countStatements(server.pool, async () => (result = await server.gql(query, undefined, options))), query).toBe(0);
       expectData(result!);

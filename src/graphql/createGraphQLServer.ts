@@ -22,7 +22,7 @@ import { tracingActive } from "../tracing/spans.js";
 import { useTracing } from "../tracing/useTracing.js";
 import { useSubscriptionQuota } from "./useSubscriptionQuota.js";
 import { useGraphQLMetrics } from "../metrics/useGraphQLMetrics.js";
-import { introspectionOnly } from "./introspectionOnly.js";
+import { needsNoViewer } from "./needsNoViewer.js";
 
 export type ServerContext = { req?: IncomingMessage; res?: ServerResponse };
 
@@ -41,7 +41,7 @@ export function createGraphQLServer(options: {
    * Builds the request context from the request's headers (authenticating the caller); a
    * request that selects only introspection needs no viewer from the database.
    */
-  context: (headers: Headers, request: { introspectionOnly: boolean }) => Promise<AppContext>;
+  context: (headers: Headers, request: { needsNoViewer: boolean }) => Promise<AppContext>;
   /** Live subscriptions per user, shared with the progress stream. */
   subscriptions: SubscriptionQuota;
 }): GraphQLServer {
@@ -87,6 +87,6 @@ export function createGraphQLServer(options: {
       // Last: a subscription another plugin answers itself never takes a place.
       useSubscriptionQuota(options.subscriptions),
     ],
-    context: ({ request, params }) => options.context(request.headers, { introspectionOnly: introspectionOnly(params) }),
+    context: ({ request, params }) => options.context(request.headers, { needsNoViewer: needsNoViewer(params) }),
   });
 }

@@ -1,21 +1,28 @@
 import { describe, expect, it } from "vitest";
-import { introspectionOnly } from "./introspectionOnly.js";
+import { needsNoViewer } from "./needsNoViewer.js";
 
-describe("introspectionOnly", () => {
+describe("needsNoViewer", () => {
   it.each([
     "{ __typename }",
     "query { __typename }",
     "query Q { __schema { queryType { name } } }",
     '{ __type(name: "Board") { fields { name } } __typename }',
     "query A { __typename } query B { __schema { types { name } } }",
+    "{ generators { name description artifactType inputSchema estimatedCost } }",
+    'query G { generators(artifactType: IMAGE) { name } __typename }',
   ])("is true for %s", (query) => {
-    expect(introspectionOnly({ query })).toBe(true);
+    expect(needsNoViewer({ query })).toBe(true);
   });
 
   it.each([
     "{ me { id } }",
     "{ __typename me { id } }",
     "{ me { __typename } }",
+    "{ generators { name } me { id } }",
+    '{ generators { name estimatedCost(inputParams: { image: "x" }) } }',
+    "{ generators { ...G } } fragment G on GeneratorInfo { name }",
+    "{ generators { ... on GeneratorInfo { name } } }",
+    "mutation { generators { name } }",
     "mutation { __typename }",
     "subscription { __typename }",
     "{ __typename } fragment F on Query { me { id } }",
@@ -24,11 +31,11 @@ describe("introspectionOnly", () => {
     `{ __typename ${" ".repeat(9000)}}`,
     "",
   ])("is false for %s", (query) => {
-    expect(introspectionOnly({ query })).toBe(false);
+    expect(needsNoViewer({ query })).toBe(false);
   });
 
   it("is false without a query text", () => {
-    expect(introspectionOnly(undefined)).toBe(false);
-    expect(introspectionOnly({ query: 42 })).toBe(false);
+    expect(needsNoViewer(undefined)).toBe(false);
+    expect(needsNoViewer({ query: 42 })).toBe(false);
   });
 });
