@@ -83,7 +83,8 @@ describe("Kie adapter", () => {
   });
 
   it("runs a Market task: createTask with the key, queued, running with progress, then the record the outputs are read from", async () => {
-    fake.options.delayMs = 150;
+    // A third of this is queued: long enough for the first poll on a loaded machine (150 ms was not).
+    fake.options.delayMs = 600;
     fake.options.progressSteps = 4;
     const request = market();
     const { externalId } = await kie.submit(request, { signal: never, idempotencyKey: "gen-1" });
