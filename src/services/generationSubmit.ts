@@ -49,13 +49,12 @@ async function prepareSubmission(ctx: ServiceContext, args: CreateGenerationArgs
 const EDITORS_ONLY = "Permission denied: only board owner or editor can create generations";
 
 /**
- * The board refusal a caller is owed: NOT_FOUND when they cannot see the board, else FORBIDDEN.
- * Read only when something was refused, so the common case costs no board lookup.
+ * NOT_FOUND when the caller cannot see the board, FORBIDDEN when they may not create generations
+ * on it. Read only when something was refused, so the common case costs no board lookup.
  */
-async function refuseBoard(ctx: ServiceContext, boardId: string): Promise<never> {
-  await boardForMutation(ctx, boardId);
-  // Also when the board grants the right by now: the statement did not see it (it changed in between).
-  throw forbidden(EDITORS_ONLY);
+async function requireEditableBoard(ctx: ServiceContext, boardId: string): Promise<void> {
+  const { access } = await boardForMutation(ctx, boardId);
+  if (!canEditGenerations(access)) throw forbidden(EDITORS_ONLY);
 }
 
 /**
@@ -73,8 +72,7 @@ export async function createGeneration(ctx: ServiceContext, args: CreateGenerati
   const { tenantId } = user;
   const submission = await prepareSubmission(ctx, args, user.id).catch(async (error: unknown) => {
     // A caller who may not use the board learns that, not what is wrong with their input.
-    const { access } = await boardForMutation(ctx, args.boardId);
-    if (!canEditGenerations(access)) throw forbidden(EDITORS_ONLY);
+    await requireEditableBoard(ctx, args.boardId);
     throw error;
   });
   const { generator, metadata, prepared, estimatedCost, reserve } = submission;
@@ -96,7 +94,11 @@ export async function createGeneration(ctx: ServiceContext, args: CreateGenerati
     editsGenerationsSql(ctx.viewer, Prisma.sql`b`),
   );
   if ("refused" in outcome) {
-    if (outcome.refused === "board" || !reserve) return refuseBoard(ctx, args.boardId);
+    if (outcome.refused === "board" || !reserve) {
+      await requireEditableBoard(ctx, args.boardId);
+      // The board grants the right by now, but the statement did not see it (it changed in between).
+      throw forbidden(EDITORS_ONLY);
+    }
     const { available } = await accountFigures(ctx.prisma, tenantId, reserve.holder);
     throw insufficientCredits(`Cannot submit: insufficient credits (this generation is estimated at ${reserve.amount} credits; ${available} available)`, {
       required: reserve.amount,

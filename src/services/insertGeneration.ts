@@ -58,7 +58,9 @@ export async function insertGenerationWithJob(deps: Pick<SharedDeps, "prisma" | 
     ? Prisma.sql`INSERT INTO generations (${columns}, credit_account_id, credits_reserved, updated_at)
         SELECT ${values}, account.id, ${g.reserve.amount}::numeric, now() FROM board, account`
     : Prisma.sql`INSERT INTO generations (${columns}, updated_at) SELECT ${values}, now() FROM board`;
-  // One row whatever happened, so a refusal says which check refused. The job is queued only
+  // One row whatever happened, so a refusal says which check refused; on success it is the row as
+  // inserted, so the caller answers with the state it created (PENDING) even when a worker has
+  // already started the job by the time the answer is written. The job is queued only
   // for a row that was inserted (CASE evaluates the branch it takes, only).
   const rows = await queryRows<Row>(deps.prisma, Prisma.sql`
     WITH ${board},
